@@ -1,0 +1,51 @@
+//! `deltaseal keys …`: key generation.
+
+use super::CliError;
+use crate::crypto::{Algorithm, PrivateKey};
+use clap::Subcommand;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Generate one private key (PKCS#8 PEM) and print or write it.
+    Generate {
+        /// Algorithm: P-256 or SM2.
+        #[arg(long, default_value = "SM2")]
+        alg: String,
+        /// Write the key here (mode 0600) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+pub(crate) fn run(cmd: KeysCommand) -> Result<i32, CliError> {
+    match cmd {
+        KeysCommand::Generate { alg, out } => {
+            let alg = Algorithm::from_name(&alg).ok_or_else(|| {
+                CliError::Input(format!("unknown algorithm {alg:?}; use P-256 or SM2"))
+            })?;
+            let key = PrivateKey::generate(alg).map_err(|e| CliError::Input(e.to_string()))?;
+            let pem = key.to_pkcs8_pem();
+            match out {
+                Some(p) => write_secret(&p, &pem)?,
+                None => print!("{pem}"),
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// Write a private key file readable only by its owner.
+pub(crate) fn write_secret(path: &std::path::Path, text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| CliError::io(path, e))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| CliError::io(path, e))
+}

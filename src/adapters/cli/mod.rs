@@ -1,0 +1,78 @@
+//! Command-line interface (clap). Each verb group lives in its own file; this file only
+//! dispatches. Exit codes are a contract: 0 valid/passed, 1 invalid/failed, 2 usage or
+//! input error, 3 indeterminate.
+
+mod keys;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: usage or input error.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// deltaseal — electronic licenses, proofs and seals for the Yangtze River Delta.
+#[derive(Debug, Parser)]
+#[command(name = "deltaseal", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate keys and the demo hierarchy.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+}
+
+/// An error the CLI reports on stderr before exiting with code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// the file
+        path: String,
+        /// the cause
+        source: std::io::Error,
+    },
+    /// The input could not be used.
+    #[error("{0}")]
+    Input(String),
+}
+
+impl CliError {
+    pub(crate) fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        CliError::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+}
+
+/// Parse the command line, run it, and return the process exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Keys(c) => keys::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("deltaseal: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// Read a file into a string, mapping errors to [`CliError`].
+#[allow(dead_code)]
+pub(crate) fn read_text(path: &std::path::Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|e| CliError::io(path, e))
+}

@@ -1,0 +1,4 @@
+//! Adapters: the only code that touches the outside world (command line, files,
+//! network, databases). Each is thin and calls into the domain modules.
+
+pub mod cli;

@@ -1,0 +1,12 @@
+//! deltaseal — electronic licenses, proofs and seals for the Yangtze River Delta.
+//!
+//! Domain modules (no transport, no storage, no async runtime):
+//! - [`crypto`]: signature algorithms (P-256, SM2), digests, keys, the [`crypto::Signer`] trait.
+//! - [`report`]: the one verification report model every verifier returns.
+//!
+//! Adapters (CLI, HTTP, storage) live under [`adapters`] and only call into the domain.
+#![forbid(unsafe_code)]
+
+pub mod adapters;
+pub mod crypto;
+pub mod report;

@@ -1,0 +1,33 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// Root of the package.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the checkout (samples and vectors made by other software).
+pub fn shared() -> PathBuf {
+    root().join("..").join("shared")
+}
+
+/// A fixed validation time for tests: 2026-06-01T00:00:00Z.
+pub fn fixed_now() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-06-01 00:00 UTC)
+}
+
+/// Whether `openssl` is on PATH.
+pub fn have_openssl() -> bool {
+    std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Path to the built `deltaseal` binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_deltaseal"))
+}
