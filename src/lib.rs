@@ -9,4 +9,5 @@
 
 pub mod adapters;
 pub mod crypto;
+pub mod pki;
 pub mod report;
