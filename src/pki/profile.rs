@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A province of the Yangtze River Delta.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Province {
     /// Shanghai 上海市, 310000
     #[serde(rename = "SH")]
