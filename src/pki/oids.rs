@@ -1,8 +1,9 @@
 //! Object identifiers the project defines.
 //!
-//! The project's own arc is `1.3.6.1.4.1.61234.2026.1` — under the ITU-T X.660 arc `2.999` that
-//! needs no registration. A production deployment moves to a registered arc; every
-//! OID is defined here and nowhere else.
+//! The project's own arc is `1.3.6.1.4.1.61234.2026`: a placeholder private enterprise
+//! arc for the demo deployment (the `const-oid` encoder cannot express the unregistered
+//! `2.999` or `2.25` arcs). A production deployment registers its own IANA enterprise
+//! number and changes it here — every project OID is defined in this file and nowhere else.
 
 use const_oid::ObjectIdentifier;
 
