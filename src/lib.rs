@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod adapters;
+pub mod catalog;
 pub mod crypto;
 pub mod pki;
 pub mod report;
