@@ -12,3 +12,4 @@ pub mod catalog;
 pub mod crypto;
 pub mod pki;
 pub mod report;
+pub mod seal;

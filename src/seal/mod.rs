@@ -1,0 +1,14 @@
+//! Electronic seals and stamps (GB/T 38540-2020, GM/T 0031).
+//!
+//! Owns: the ASN.1 structures ([`asn1`]), making seals ([`make`]), the seal picture,
+//! detached stamps over any file ([`stamp`]) and the verification of seals and stamps
+//! ([`verify`]), each returning a [`crate::report::Report`].
+//! Must not touch: OFD containers (`ofd`), files, network, clocks — callers pass bytes
+//! and the time in.
+
+pub mod asn1;
+mod error;
+pub mod ofd;
+
+pub use asn1::{CertList, Seal, SealVersion, Stamp};
+pub use error::SealError;
