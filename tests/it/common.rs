@@ -31,3 +31,9 @@ pub fn have_openssl() -> bool {
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_deltaseal"))
 }
+
+/// The PostgreSQL server the storage tests use (`DELTASEAL_TEST_POSTGRES` overrides).
+pub fn postgres_url() -> String {
+    std::env::var("DELTASEAL_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}

@@ -1,0 +1,388 @@
+//! License rows and the issuance transaction: status-list slots are allocated, the
+//! licenses written and the idempotency key recorded in one transaction.
+
+use super::status::{set_entry_in_tx, LIST_CAPACITY};
+use super::{StorageError, Store};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// A license's status, with its Token Status List value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LicenseStatus {
+    /// In force (status value 0x00).
+    Valid,
+    /// Revoked for good (0x01, INVALID).
+    Revoked,
+    /// Suspended, may be reinstated (0x02, SUSPENDED).
+    Suspended,
+}
+
+impl LicenseStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseStatus::Valid => "valid",
+            LicenseStatus::Revoked => "revoked",
+            LicenseStatus::Suspended => "suspended",
+        }
+    }
+    /// The Token Status List value (2 bits).
+    pub fn status_value(self) -> u8 {
+        match self {
+            LicenseStatus::Valid => 0,
+            LicenseStatus::Revoked => 1,
+            LicenseStatus::Suspended => 2,
+        }
+    }
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "valid" => Some(LicenseStatus::Valid),
+            "revoked" => Some(LicenseStatus::Revoked),
+            "suspended" => Some(LicenseStatus::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// A status-list slot reserved for one license.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Per-agency sequence number (1, 2, …), usable as the identifier serial.
+    pub seq: i64,
+    /// Which of the agency's status lists.
+    pub list: i64,
+    /// Index within that list.
+    pub index: i64,
+}
+
+impl Slot {
+    fn from_seq(seq: i64) -> Slot {
+        let zero_based = seq - 1;
+        Slot {
+            seq,
+            list: zero_based / LIST_CAPACITY,
+            index: zero_based % LIST_CAPACITY,
+        }
+    }
+}
+
+/// A license to write.
+#[derive(Debug, Clone)]
+pub struct NewLicense {
+    /// GB/T 36904 identifier.
+    pub identifier: String,
+    /// National type code.
+    pub type_code: String,
+    /// Holder's code (citizen ID, USCC).
+    pub holder_code: String,
+    /// The serialized credential (SD-JWT with all disclosures).
+    pub credential: String,
+    /// The slot reserved for it.
+    pub slot: Slot,
+}
+
+/// A stored license.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LicenseRecord {
+    /// GB/T 36904 identifier.
+    pub identifier: String,
+    /// The issuing agency's id.
+    pub agency_id: String,
+    /// National type code.
+    pub type_code: String,
+    /// Holder's code.
+    pub holder_code: String,
+    /// The serialized credential.
+    pub credential: String,
+    /// Status list number.
+    pub status_list: i64,
+    /// Index in that list.
+    pub status_index: i64,
+    /// Current status.
+    pub status: LicenseStatus,
+    /// Reason given for the last status change.
+    pub reason: Option<String>,
+    /// Bumped on every change.
+    pub version: i64,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+const LICENSE_COLUMNS: &str = "identifier, agency_id, type_code, holder_code, credential, \
+     status_list, status_index, status, reason, version, issued_at, updated_at";
+
+fn license_from_row(r: &AnyRow) -> Result<LicenseRecord, StorageError> {
+    let status: String = r.try_get("status")?;
+    Ok(LicenseRecord {
+        identifier: r.try_get("identifier")?,
+        agency_id: r.try_get("agency_id")?,
+        type_code: r.try_get("type_code")?,
+        holder_code: r.try_get("holder_code")?,
+        credential: r.try_get("credential")?,
+        status_list: r.try_get("status_list")?,
+        status_index: r.try_get("status_index")?,
+        status: LicenseStatus::parse(&status).ok_or(StorageError::Corrupt("license status"))?,
+        reason: r.try_get("reason")?,
+        version: r.try_get("version")?,
+        issued_at: r.try_get("issued_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// An open issuance transaction holding reserved slots. Nothing is visible to others
+/// (nor durable) until [`IssueTx::commit`]; dropping it rolls everything back.
+pub struct IssueTx {
+    tx: Transaction<'static, Any>,
+    agency: String,
+    slots: Vec<Slot>,
+    now: i64,
+}
+
+impl std::fmt::Debug for IssueTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssueTx")
+            .field("agency", &self.agency)
+            .field("slots", &self.slots.len())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Open an issuance transaction for `count` licenses of `agency`, reserving a
+    /// status-list slot (and sequence number) for each.
+    pub async fn begin_issue(
+        &self,
+        agency: &str,
+        count: usize,
+        now: i64,
+    ) -> Result<IssueTx, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let n = i64::try_from(count).map_err(|_| StorageError::Corrupt("count"))?;
+        sqlx::query(
+            "INSERT INTO agency_counters (agency_id, next_seq) VALUES ($1, 0) \
+             ON CONFLICT (agency_id) DO NOTHING",
+        )
+        .bind(agency)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(
+            "UPDATE agency_counters SET next_seq = next_seq + $1 WHERE agency_id = $2 \
+             RETURNING next_seq",
+        )
+        .bind(n)
+        .bind(agency)
+        .fetch_one(&mut *tx)
+        .await?;
+        let last: i64 = row.try_get("next_seq")?;
+        let slots: Vec<Slot> = (last - n + 1..=last).map(Slot::from_seq).collect();
+        let mut lists: Vec<i64> = slots.iter().map(|s| s.list).collect();
+        lists.dedup();
+        for list in lists {
+            sqlx::query(
+                "INSERT INTO status_lists (agency_id, list_id, bits, version, updated_at) \
+                 VALUES ($1, $2, '', 1, $3) ON CONFLICT (agency_id, list_id) DO NOTHING",
+            )
+            .bind(agency)
+            .bind(list)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(IssueTx {
+            tx,
+            agency: agency.to_string(),
+            slots,
+            now,
+        })
+    }
+
+    /// A license by identifier.
+    pub async fn license(&self, identifier: &str) -> Result<LicenseRecord, StorageError> {
+        let row = sqlx::query(&format!(
+            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE identifier = $1"
+        ))
+        .bind(identifier)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        license_from_row(&row)
+    }
+
+    /// Every license of an agency, in sequence order.
+    pub async fn licenses_of(&self, agency: &str) -> Result<Vec<LicenseRecord>, StorageError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE agency_id = $1 \
+             ORDER BY status_list, status_index"
+        ))
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(license_from_row).collect()
+    }
+
+    /// Change a license's status if it belongs to `agency` and is currently in one of
+    /// `from`; its status-list entry changes in the same transaction.
+    pub async fn set_status(
+        &self,
+        identifier: &str,
+        agency: &str,
+        from: &[LicenseStatus],
+        to: LicenseStatus,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<LicenseRecord, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        // Write first, so SQLite takes the write lock before reading.
+        let touched =
+            sqlx::query("UPDATE licenses SET updated_at = updated_at WHERE identifier = $1")
+                .bind(identifier)
+                .execute(&mut *tx)
+                .await?;
+        if touched.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE identifier = $1"
+        ))
+        .bind(identifier)
+        .fetch_one(&mut *tx)
+        .await?;
+        let current = license_from_row(&row)?;
+        if current.agency_id != agency {
+            return Err(StorageError::NotOwner);
+        }
+        if !from.contains(&current.status) {
+            return Err(StorageError::InvalidTransition {
+                current: current.status.as_str().to_string(),
+            });
+        }
+        sqlx::query(
+            "UPDATE licenses SET status = $1, reason = $2, version = version + 1, \
+             updated_at = $3 WHERE identifier = $4",
+        )
+        .bind(to.as_str())
+        .bind(reason)
+        .bind(now)
+        .bind(identifier)
+        .execute(&mut *tx)
+        .await?;
+        set_entry_in_tx(
+            &mut tx,
+            agency,
+            current.status_list,
+            current.status_index,
+            to.status_value(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(LicenseRecord {
+            status: to,
+            reason: reason.map(str::to_string),
+            version: current.version + 1,
+            updated_at: now,
+            ..current
+        })
+    }
+}
+
+impl IssueTx {
+    /// The reserved slots, one per license requested.
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    /// The agency the slots belong to.
+    pub fn agency(&self) -> &str {
+        &self.agency
+    }
+
+    /// Write licenses (each using one of the reserved slots).
+    pub async fn insert_licenses(&mut self, licenses: &[NewLicense]) -> Result<(), StorageError> {
+        for l in licenses {
+            if !self.slots.contains(&l.slot) {
+                return Err(StorageError::Corrupt(
+                    "slot not reserved in this transaction",
+                ));
+            }
+            sqlx::query(&format!(
+                "INSERT INTO licenses ({LICENSE_COLUMNS}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            ))
+            .bind(&l.identifier)
+            .bind(&self.agency)
+            .bind(&l.type_code)
+            .bind(&l.holder_code)
+            .bind(&l.credential)
+            .bind(l.slot.list)
+            .bind(l.slot.index)
+            .bind(LicenseStatus::Valid.as_str())
+            .bind(None::<String>)
+            .bind(1_i64)
+            .bind(self.now)
+            .bind(self.now)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StorageError::from_insert)?;
+        }
+        Ok(())
+    }
+
+    /// Record the response to an idempotent request; a concurrent request that
+    /// recorded the same key first makes this fail with [`StorageError::Duplicate`].
+    pub async fn put_idempotency(
+        &mut self,
+        key: &str,
+        request_hash: &str,
+        response: &str,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (agency_id, idem_key, request_hash, response, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&self.agency)
+        .bind(key)
+        .bind(request_hash)
+        .bind(response)
+        .bind(self.now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(StorageError::from_insert)?;
+        Ok(())
+    }
+
+    /// Mark an approved proof request as issued with `identifier`.
+    pub async fn mark_proof_issued(
+        &mut self,
+        request_id: &str,
+        identifier: &str,
+    ) -> Result<(), StorageError> {
+        let done = sqlx::query(
+            "UPDATE proof_requests SET state = 'issued', identifier = $1, updated_at = $2 \
+             WHERE id = $3 AND agency_id = $4 AND state = 'approved'",
+        )
+        .bind(identifier)
+        .bind(self.now)
+        .bind(request_id)
+        .bind(&self.agency)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::InvalidTransition {
+                current: "not approved".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Make everything durable. Only after this returns may the issuance be
+    /// acknowledged.
+    pub async fn commit(self) -> Result<(), StorageError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

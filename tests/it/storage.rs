@@ -1,0 +1,358 @@
+//! Storage adapter against both engines: SQLite (a temp file) and PostgreSQL
+//! (127.0.0.1:5432, a fresh schema per test, dropped afterwards). PostgreSQL being
+//! unreachable is a failure, not a skip.
+
+use crate::common;
+use deltaseal::adapters::storage::{
+    status_entry, LicenseStatus, NewLicense, ProofState, Slot, StorageError, Store,
+};
+use rstest::rstest;
+
+/// A store on one engine, cleaned up by [`TestDb::finish`].
+pub struct TestDb {
+    pub store: Store,
+    pub location: String,
+    pub schema: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn new(engine: &str) -> TestDb {
+        match engine {
+            "sqlite" => {
+                let dir = tempfile::tempdir().unwrap();
+                let location = dir.path().join("t.db").display().to_string();
+                let store = Store::connect(&location).await.unwrap();
+                TestDb {
+                    store,
+                    location,
+                    schema: None,
+                    _dir: Some(dir),
+                }
+            }
+            "postgres" => {
+                let schema = format!("it_{}", uuid::Uuid::new_v4().simple());
+                let location = common::postgres_url();
+                let store = Store::connect_with(&location, Some(&schema))
+                    .await
+                    .expect("PostgreSQL at 127.0.0.1:5432 must be reachable for the tests");
+                TestDb {
+                    store,
+                    location,
+                    schema: Some(schema),
+                    _dir: None,
+                }
+            }
+            other => panic!("unknown engine {other}"),
+        }
+    }
+
+    /// A second, independent connection to the same database.
+    pub async fn reopen(&self) -> Store {
+        Store::connect_with(&self.location, self.schema.as_deref())
+            .await
+            .unwrap()
+    }
+
+    pub async fn finish(self) {
+        if let Some(s) = &self.schema {
+            self.store.drop_schema(s).await.unwrap();
+        }
+        self.store.close().await;
+    }
+}
+
+fn license(slot: Slot, n: usize) -> NewLicense {
+    NewLicense {
+        identifier: format!(
+            "1.2.156.3005.2.TEST.{}.{n}.{}",
+            slot.seq,
+            uuid::Uuid::new_v4()
+        ),
+        type_code: "11100000000013338W001".into(),
+        holder_code: format!("31010119900101{n:04}"),
+        credential: format!("eyJ.credential.{n}~"),
+        slot,
+    }
+}
+
+async fn issue(store: &Store, agency: &str, n: usize) -> Vec<NewLicense> {
+    let mut tx = store.begin_issue(agency, n, 1000).await.unwrap();
+    let rows: Vec<NewLicense> = tx
+        .slots()
+        .to_vec()
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| license(s, i))
+        .collect();
+    tx.insert_licenses(&rows).await.unwrap();
+    tx.commit().await.unwrap();
+    rows
+}
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn committed_issuance_is_durable_and_slots_are_sequential(#[case] engine: &str) {
+    let db = TestDb::new(engine).await;
+    let first = issue(&db.store, "agency-a", 3).await;
+    let second = issue(&db.store, "agency-a", 2).await;
+    let other = issue(&db.store, "agency-b", 1).await;
+    let seqs: Vec<i64> = first.iter().chain(&second).map(|l| l.slot.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    assert_eq!(
+        other[0].slot,
+        Slot {
+            seq: 1,
+            list: 0,
+            index: 0
+        }
+    );
+
+    let again = db.reopen().await;
+    assert_eq!(again.license_count().await.unwrap(), 6);
+    let rec = again.license(&second[1].identifier).await.unwrap();
+    assert_eq!(rec.agency_id, "agency-a");
+    assert_eq!(rec.status, LicenseStatus::Valid);
+    assert_eq!(rec.status_index, 4);
+    assert_eq!(rec.credential, second[1].credential);
+    assert_eq!(again.licenses_of("agency-a").await.unwrap().len(), 5);
+    assert_eq!(
+        again.agencies().await.unwrap(),
+        vec!["agency-a", "agency-b"]
+    );
+    again.close().await;
+    db.finish().await;
+}
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn an_uncommitted_issuance_leaves_nothing(#[case] engine: &str) {
+    let db = TestDb::new(engine).await;
+    {
+        let mut tx = db.store.begin_issue("agency-a", 2, 1000).await.unwrap();
+        let rows: Vec<_> = tx.slots().iter().map(|s| license(*s, 0)).collect();
+        tx.insert_licenses(&rows[..1]).await.unwrap();
+        tx.put_idempotency("k1", "h", "{}").await.unwrap();
+        // dropped without commit
+    }
+    assert_eq!(db.store.license_count().await.unwrap(), 0);
+    assert!(db
+        .store
+        .idempotent_response("agency-a", "k1")
+        .await
+        .unwrap()
+        .is_none());
+    // The counter rolled back with it: the next issuance reuses sequence 1.
+    let rows = issue(&db.store, "agency-a", 1).await;
+    assert_eq!(rows[0].slot.seq, 1);
+    db.finish().await;
+}
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn idempotency_keys_are_unique_per_agency(#[case] engine: &str) {
+    let db = TestDb::new(engine).await;
+    let mut tx = db.store.begin_issue("agency-a", 1, 1000).await.unwrap();
+    tx.put_idempotency("key-1", "hash-1", "{\"n\":1}")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.store.begin_issue("agency-a", 1, 1000).await.unwrap();
+    let err = tx
+        .put_idempotency("key-1", "hash-2", "{}")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Duplicate), "{err:?}");
+    drop(tx);
+    let mut tx = db.store.begin_issue("agency-b", 1, 1000).await.unwrap();
+    tx.put_idempotency("key-1", "hash-3", "{}").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        db.store
+            .idempotent_response("agency-a", "key-1")
+            .await
+            .unwrap(),
+        Some(("hash-1".to_string(), "{\"n\":1}".to_string()))
+    );
+    db.finish().await;
+}
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn status_changes_update_the_list_in_the_same_transaction(#[case] engine: &str) {
+    use LicenseStatus::*;
+    let db = TestDb::new(engine).await;
+    let rows = issue(&db.store, "agency-a", 3).await;
+    let id = &rows[1].identifier;
+    let s = &db.store;
+    let rec = s
+        .set_status(id, "agency-a", &[Valid], Suspended, Some("audit"), 2000)
+        .await
+        .unwrap();
+    assert_eq!((rec.status, rec.version), (Suspended, 2));
+    let list = s.status_list("agency-a", 0).await.unwrap();
+    assert_eq!(status_entry(&list.bits, 1), 2);
+    assert_eq!(status_entry(&list.bits, 0), 0);
+    s.set_status(id, "agency-a", &[Suspended], Valid, None, 2001)
+        .await
+        .unwrap();
+    assert_eq!(
+        status_entry(&s.status_list("agency-a", 0).await.unwrap().bits, 1),
+        0
+    );
+    s.set_status(
+        id,
+        "agency-a",
+        &[Valid, Suspended],
+        Revoked,
+        Some("fraud"),
+        2002,
+    )
+    .await
+    .unwrap();
+    let list = s.status_list("agency-a", 0).await.unwrap();
+    assert_eq!(status_entry(&list.bits, 1), 1);
+    assert_eq!(list.version, 4);
+
+    let err = s
+        .set_status(id, "agency-a", &[Suspended], Valid, None, 2003)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::InvalidTransition { ref current } if current == "revoked"));
+    let err = s
+        .set_status(
+            &rows[0].identifier,
+            "agency-b",
+            &[Valid],
+            Revoked,
+            None,
+            2003,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::NotOwner), "{err:?}");
+    assert_eq!(s.license(&rows[0].identifier).await.unwrap().status, Valid);
+    let err = s
+        .set_status("no-such-id", "agency-a", &[Valid], Revoked, None, 2003)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::NotFound));
+    db.finish().await;
+}
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn proof_requests_follow_their_states(#[case] engine: &str) {
+    let db = TestDb::new(engine).await;
+    let s = &db.store;
+    let r = s
+        .create_proof_request("r1", "agency-a", "T", "{\"name\":\"x\"}", "visa", 10)
+        .await
+        .unwrap();
+    assert_eq!(r.state, ProofState::Requested);
+    let err = s
+        .set_proof_state(
+            "r1",
+            "agency-b",
+            ProofState::Requested,
+            ProofState::Approved,
+            None,
+            11,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::NotOwner));
+    // Issuing before approval is refused.
+    let mut tx = s.begin_issue("agency-a", 1, 11).await.unwrap();
+    assert!(tx.mark_proof_issued("r1", "id-1").await.is_err());
+    drop(tx);
+    s.set_proof_state(
+        "r1",
+        "agency-a",
+        ProofState::Requested,
+        ProofState::Approved,
+        None,
+        12,
+    )
+    .await
+    .unwrap();
+    let mut tx = s.begin_issue("agency-a", 1, 13).await.unwrap();
+    let rows: Vec<_> = tx.slots().iter().map(|sl| license(*sl, 0)).collect();
+    tx.insert_licenses(&rows).await.unwrap();
+    tx.mark_proof_issued("r1", &rows[0].identifier)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let r = s.proof_request("r1").await.unwrap();
+    assert_eq!(r.state, ProofState::Issued);
+    assert_eq!(r.identifier.as_deref(), Some(rows[0].identifier.as_str()));
+    let err = s
+        .set_proof_state(
+            "r1",
+            "agency-a",
+            ProofState::Requested,
+            ProofState::Refused,
+            None,
+            14,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::InvalidTransition { .. }));
+    db.finish().await;
+}
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_issuers_never_share_a_slot(#[case] engine: &str) {
+    let db = TestDb::new(engine).await;
+    let mut tasks = Vec::new();
+    for t in 0..4 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for _ in 0..5 {
+                let mut tx = store.begin_issue("agency-a", 5, 1000).await.unwrap();
+                let rows: Vec<_> = tx
+                    .slots()
+                    .iter()
+                    .map(|s| NewLicense {
+                        identifier: format!("t{t}-{}", s.seq),
+                        ..license(*s, 0)
+                    })
+                    .collect();
+                tx.insert_licenses(&rows).await.unwrap();
+                tx.commit().await.unwrap();
+                ids.extend(rows.iter().map(|r| r.slot.index));
+            }
+            ids
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    assert_eq!(all, (0..100).collect::<Vec<i64>>());
+    assert_eq!(db.store.license_count().await.unwrap(), 100);
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_bad_schema_name_is_refused() {
+    let err = Store::connect_with(&common::postgres_url(), Some("x; DROP TABLE y"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::InvalidSchema));
+}
