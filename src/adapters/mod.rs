@@ -2,3 +2,4 @@
 //! network, databases). Each is thin and calls into the domain modules.
 
 pub mod cli;
+pub mod storage;
