@@ -21,7 +21,9 @@ pub mod uscc;
 mod validate;
 
 pub use error::{CatalogError, ClaimsError};
-pub use model::{Authority, Catalog, FieldSpec, FieldType, LicenseClass, LicenseType};
+pub use model::{
+    is_type_code, Authority, Catalog, FieldSpec, FieldType, LicenseClass, LicenseType,
+};
 
 /// Claim names the credential itself uses (metadata and JWT claims); no field of a
 /// type's schema may take one of them.
