@@ -7,5 +7,6 @@
 
 pub mod oids;
 pub mod profile;
+pub mod validate;
 
 pub use profile::{CertInfo, Province, Role};

@@ -2,6 +2,8 @@
 //! dispatches. Exit codes are a contract: 0 valid/passed, 1 invalid/failed, 2 usage or
 //! input error, 3 indeterminate.
 
+mod cert;
+mod cert_verify;
 mod keys;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +24,9 @@ enum Command {
     /// Generate keys and the demo hierarchy.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Verify and show certificates.
+    #[command(subcommand)]
+    Cert(cert::CertCommand),
 }
 
 /// An error the CLI reports on stderr before exiting with code 2.
@@ -61,6 +66,7 @@ pub fn run() -> i32 {
     };
     let result = match cli.command {
         Command::Keys(c) => keys::run(c),
+        Command::Cert(c) => cert::run(c),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,299 @@
+//! RFC 5280 certification path validation over x509-parser.
+//!
+//! Owns: building a path from a leaf to an explicit trust anchor (bounded: a limited
+//! number of candidate paths and depth, so many same-named intermediates cannot blow
+//! up CPU), and checking every link — signature (P-256 or SM2, mixed chains allowed),
+//! issuer/subject chaining with AKI/SKI, validity at a given time, basicConstraints and
+//! pathLen, keyCertSign on every CA, unknown critical extensions, the purpose of the
+//! leaf, the license types of an issuing agency, and revocation by CRL.
+//! Must not touch: files, clocks (the time is in [`Policy`]), network (CRLs are passed in).
+//!
+//! The result is a [`Validation`]: the [`crate::report::Report`] with every check in
+//! order, and the [`CheckKind`] that decided it when it did not pass.
+
+mod cert;
+mod checks;
+mod path;
+mod revocation;
+
+pub use cert::ParsedCert;
+
+use crate::report::{Reason, Report, ReportBuilder, SubIndication};
+use time::OffsetDateTime;
+
+/// Longest path accepted (leaf + intermediates + anchor).
+pub const MAX_PATH_LEN: usize = 8;
+/// Most candidate paths examined before giving up.
+pub const MAX_CANDIDATE_PATHS: usize = 16;
+
+/// What the leaf certificate is to be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Any use: only the chain is checked.
+    Any,
+    /// Signing e-licenses and e-proofs (issuing agency).
+    LicenseSigning,
+    /// Making e-seals (seal authority).
+    SealMaking,
+    /// Stamping documents (organisation signer).
+    DocumentStamping,
+    /// Signing show-license tokens (show service).
+    ShowTokenSigning,
+    /// Signing the trust list.
+    TrustListSigning,
+}
+
+impl Purpose {
+    /// Parse a CLI name: `any`, `license`, `seal`, `stamp`, `show`, `trust-list`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "any" => Purpose::Any,
+            "license" | "license-signing" => Purpose::LicenseSigning,
+            "seal" | "seal-making" => Purpose::SealMaking,
+            "stamp" | "document-stamping" => Purpose::DocumentStamping,
+            "show" | "show-token-signing" => Purpose::ShowTokenSigning,
+            "trust-list" | "trust-list-signing" => Purpose::TrustListSigning,
+            _ => return None,
+        })
+    }
+
+    /// The role whose EKU this purpose requires.
+    pub fn role(self) -> Option<super::Role> {
+        use super::Role;
+        match self {
+            Purpose::Any => None,
+            Purpose::LicenseSigning => Some(Role::IssuingAgency),
+            Purpose::SealMaking => Some(Role::SealAuthority),
+            Purpose::DocumentStamping => Some(Role::OrganisationSigner),
+            Purpose::ShowTokenSigning => Some(Role::ShowService),
+            Purpose::TrustListSigning => Some(Role::TrustListSigner),
+        }
+    }
+}
+
+/// How to validate.
+#[derive(Debug, Clone)]
+pub struct Policy<'a> {
+    /// The time validity is judged at.
+    pub at: OffsetDateTime,
+    /// What the leaf is used for.
+    pub purpose: Purpose,
+    /// When set, the leaf must be an issuing agency authorised for this license type code.
+    pub license_type: Option<&'a str>,
+    /// DER CRLs to consult.
+    pub crls: &'a [Vec<u8>],
+    /// When true, a certificate without a current CRL from its issuer is INDETERMINATE
+    /// (TRY_LATER); when false it only earns a warning.
+    pub require_revocation_info: bool,
+}
+
+impl<'a> Policy<'a> {
+    /// Validate at `at` for any purpose, with no CRLs.
+    pub fn at(at: OffsetDateTime) -> Self {
+        Policy {
+            at,
+            purpose: Purpose::Any,
+            license_type: None,
+            crls: &[],
+            require_revocation_info: false,
+        }
+    }
+}
+
+/// The named checks path validation makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CheckKind {
+    /// A certificate could not be parsed.
+    Format,
+    /// No path from the leaf to a trust anchor.
+    PathBuilding,
+    /// A certificate's signature does not verify under its issuer's key.
+    Signature,
+    /// Issuer name / authority key identifier do not chain.
+    IssuerChaining,
+    /// A certificate is expired or not yet valid.
+    Validity,
+    /// A certificate carries a critical extension this validator does not process.
+    CriticalExtension,
+    /// An issuer is not a CA (basicConstraints).
+    BasicConstraints,
+    /// A CA's keyUsage lacks keyCertSign.
+    KeyCertSign,
+    /// A CA's pathLenConstraint is exceeded.
+    PathLength,
+    /// The leaf may not be used for the requested purpose.
+    LeafUsage,
+    /// The issuing agency is not authorised for the license type.
+    LicenseType,
+    /// A certificate is revoked, or its revocation status is unknown.
+    Revocation,
+}
+
+impl CheckKind {
+    /// The stable check code used in reports.
+    pub fn code(self) -> &'static str {
+        match self {
+            CheckKind::Format => "cert.format",
+            CheckKind::PathBuilding => "chain.build",
+            CheckKind::Signature => "chain.signature",
+            CheckKind::IssuerChaining => "chain.issuer",
+            CheckKind::Validity => "chain.validity",
+            CheckKind::CriticalExtension => "chain.critical_extensions",
+            CheckKind::BasicConstraints => "chain.basic_constraints",
+            CheckKind::KeyCertSign => "chain.key_cert_sign",
+            CheckKind::PathLength => "chain.path_length",
+            CheckKind::LeafUsage => "leaf.usage",
+            CheckKind::LicenseType => "leaf.license_type",
+            CheckKind::Revocation => "chain.revocation",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        ALL_KINDS.into_iter().find(|k| k.code() == code)
+    }
+}
+
+const ALL_KINDS: [CheckKind; 12] = [
+    CheckKind::Format,
+    CheckKind::PathBuilding,
+    CheckKind::Signature,
+    CheckKind::IssuerChaining,
+    CheckKind::Validity,
+    CheckKind::CriticalExtension,
+    CheckKind::BasicConstraints,
+    CheckKind::KeyCertSign,
+    CheckKind::PathLength,
+    CheckKind::LeafUsage,
+    CheckKind::LicenseType,
+    CheckKind::Revocation,
+];
+
+/// The outcome of path validation.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// Every check made, and the indication.
+    pub report: Report,
+    /// The check that decided a non-passing result.
+    pub failed: Option<CheckKind>,
+    /// DER of the validated path, leaf first, anchor last (empty when none was built).
+    pub path: Vec<Vec<u8>>,
+}
+
+impl Validation {
+    /// Whether the path validated.
+    pub fn passed(&self) -> bool {
+        self.report.passed()
+    }
+}
+
+/// Validate `leaf` (DER) against explicit trust `anchors` (DER), with `intermediates`
+/// as candidate issuers.
+pub fn validate(
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &[Vec<u8>],
+    policy: &Policy<'_>,
+) -> Validation {
+    let mut b = ReportBuilder::new("certificate", policy.at);
+    let leaf_cert = match ParsedCert::parse(leaf) {
+        Ok(c) => c,
+        Err(why) => return format_failure(b, "leaf", why),
+    };
+    b.pass(
+        CheckKind::Format.code(),
+        Some(leaf_cert.label()),
+        Reason::new("证书格式正确", "certificate parses as X.509 v3 DER"),
+    );
+    let mut pool = Vec::new();
+    for (i, der) in intermediates.iter().enumerate() {
+        match ParsedCert::parse(der) {
+            Ok(c) => pool.push(c),
+            Err(why) => return format_failure(b, &format!("intermediate[{i}]"), why),
+        }
+    }
+    let mut trusted = Vec::new();
+    for (i, der) in anchors.iter().enumerate() {
+        match ParsedCert::parse(der) {
+            Ok(c) => trusted.push(c),
+            Err(why) => return format_failure(b, &format!("anchor[{i}]"), why),
+        }
+    }
+
+    let candidates = path::build(&leaf_cert, &pool, &trusted);
+    if candidates.is_empty() {
+        b.indeterminate(
+            CheckKind::PathBuilding.code(),
+            Some(leaf_cert.label()),
+            SubIndication::NoCertificateChainFound,
+            Reason::new(
+                format!(
+                    "找不到从该证书到受信任根证书的证书链（签发者：{}）",
+                    leaf_cert.issuer_label()
+                ),
+                format!(
+                    "no certificate chain from this certificate to a trust anchor (issuer: {})",
+                    leaf_cert.issuer_label()
+                ),
+            ),
+        );
+        return finish(b, Vec::new());
+    }
+    // Check each candidate path; the first that passes wins, else report the first.
+    let mut first: Option<(ReportBuilder, Vec<Vec<u8>>)> = None;
+    for cand in candidates {
+        let chain: Vec<&ParsedCert> = cand
+            .iter()
+            .map(|&i| path::at(i, &leaf_cert, &pool, &trusted))
+            .collect();
+        let mut pb = b.clone();
+        pb.pass(
+            CheckKind::PathBuilding.code(),
+            None,
+            Reason::new(
+                format!("已构建证书链：{}", path::describe(&chain)),
+                format!("certificate chain built: {}", path::describe(&chain)),
+            ),
+        );
+        checks::run_all(&mut pb, &chain, policy);
+        revocation::check(&mut pb, &chain, policy);
+        let ders: Vec<Vec<u8>> = chain.iter().map(|c| c.der().to_vec()).collect();
+        if !pb.has_failed() {
+            return finish(pb, ders);
+        }
+        if first.is_none() {
+            first = Some((pb, ders));
+        }
+    }
+    let (pb, ders) = first.expect("at least one candidate was checked");
+    finish(pb, ders)
+}
+
+fn format_failure(mut b: ReportBuilder, which: &str, why: &'static str) -> Validation {
+    b.fail(
+        CheckKind::Format.code(),
+        Some(which.to_string()),
+        SubIndication::FormatFailure,
+        Reason::new(
+            format!("证书无法解析：{why}"),
+            format!("certificate does not parse: {why}"),
+        ),
+    );
+    finish(b, Vec::new())
+}
+
+fn finish(b: ReportBuilder, path: Vec<Vec<u8>>) -> Validation {
+    let report = b.finish();
+    let failed = if report.passed() {
+        None
+    } else {
+        report
+            .decisive_check()
+            .and_then(|c| CheckKind::from_code(&c.code))
+    };
+    Validation {
+        report,
+        failed,
+        path,
+    }
+}
