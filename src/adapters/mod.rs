@@ -2,4 +2,5 @@
 //! network, databases). Each is thin and calls into the domain modules.
 
 pub mod cli;
+pub mod keystore;
 pub mod storage;

@@ -5,8 +5,24 @@
 //! involved), and RFC 5280 path validation over x509-parser producing a [`crate::report::Report`].
 //! Must not touch: files, network, clocks — validation time is an argument.
 
+mod build_rcgen;
+mod build_x509;
+pub mod crl;
+pub mod demo;
+mod error;
+pub mod ext;
+mod info;
+pub mod issue;
+pub mod manifest;
 pub mod oids;
+pub mod pem;
 pub mod profile;
-pub mod validate;
+pub mod template;
 
+pub use crl::{issue_crl, RevocationReason, RevokedEntry};
+pub use error::PkiError;
+pub use info::CertSummary;
+pub use issue::{issue, issue_with, CertBuilder, Issuer};
+pub use manifest::{Manifest, ManifestEntry};
 pub use profile::{CertInfo, Province, Role};
+pub use template::{CertTemplate, KeyUsageBit, RawExtension, SubjectName};

@@ -1,4 +1,4 @@
-//! `deltaseal keys …`: key generation.
+//! `deltaseal keys …`: key generation and the demo hierarchy.
 
 use super::CliError;
 use crate::crypto::{Algorithm, PrivateKey};
@@ -16,6 +16,13 @@ pub(crate) enum KeysCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Generate the DEMO hierarchy (trust-list signer, four province roots, agencies,
+    /// seal authorities, organisation signers, show services) and its manifest.
+    Init {
+        /// Directory to write (created if missing; existing demo files are replaced).
+        #[arg(long, default_value = "keys")]
+        dir: PathBuf,
+    },
 }
 
 pub(crate) fn run(cmd: KeysCommand) -> Result<i32, CliError> {
@@ -32,7 +39,39 @@ pub(crate) fn run(cmd: KeysCommand) -> Result<i32, CliError> {
             }
             Ok(0)
         }
+        KeysCommand::Init { dir } => init(&dir),
     }
+}
+
+/// Write the demo hierarchy under `dir` and print a one-line summary per entry.
+fn init(dir: &std::path::Path) -> Result<i32, CliError> {
+    let demo = crate::pki::demo::generate().map_err(|e| CliError::Input(e.to_string()))?;
+    for f in &demo.files {
+        let path = dir.join(&f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| CliError::io(parent, e))?;
+        }
+        if f.secret {
+            write_secret(&path, &f.text)?;
+        } else {
+            std::fs::write(&path, &f.text).map_err(|e| CliError::io(&path, e))?;
+        }
+    }
+    for e in &demo.manifest.entries {
+        println!(
+            "{:<24} {:<20} {:<6} {}",
+            e.id,
+            e.role.name(),
+            e.algorithm.name(),
+            e.cert
+        );
+    }
+    println!(
+        "wrote {} files to {} (DEMO keys: never use them in production)",
+        demo.files.len(),
+        dir.display()
+    );
+    Ok(0)
 }
 
 /// Write a private key file readable only by its owner.
