@@ -18,6 +18,7 @@ pub mod oids;
 pub mod pem;
 pub mod profile;
 pub mod template;
+pub mod validate;
 
 pub use crl::{issue_crl, RevocationReason, RevokedEntry};
 pub use error::PkiError;
