@@ -3,6 +3,7 @@
 //! input error, 3 indeterminate.
 
 mod cert;
+mod cert_show;
 mod cert_verify;
 mod keys;
 
