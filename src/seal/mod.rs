@@ -7,8 +7,18 @@
 //! and the time in.
 
 pub mod asn1;
+pub mod cert;
 mod error;
+pub mod make;
 pub mod ofd;
+pub mod picture;
+pub mod revocation;
+pub mod stamp;
+pub mod verify;
 
 pub use asn1::{CertList, Seal, SealVersion, Stamp};
 pub use error::SealError;
+pub use revocation::{RevocationReason, SealRevocation, SealRevocationList};
+pub use verify::{
+    verify_detached, verify_embedded, verify_seal, verify_stamp, SealTrust, SignedData,
+};

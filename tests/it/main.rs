@@ -2,4 +2,5 @@
 
 mod common;
 mod crypto;
+mod seal;
 mod storage;
