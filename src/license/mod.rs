@@ -15,13 +15,19 @@
 //! [`StatusList::suspend`] / [`StatusList::reinstate`] / [`StatusList::revoke`], then a new
 //! [`StatusListToken::sign`].
 
+mod agency;
 mod error;
 pub mod identifier;
 pub mod jose;
 pub mod metadata;
+pub mod proof;
+pub mod sdjwt;
 pub mod status;
 
+pub use agency::Agency;
 pub use error::LicenseError;
 pub use identifier::Identifier;
 pub use metadata::{HolderCodeType, Metadata};
+pub use proof::{ProofRequest, ProofState};
+pub use sdjwt::{Credential, IssueRequest, StatusRef};
 pub use status::{Status, StatusChange, StatusList, StatusListToken};

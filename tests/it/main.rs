@@ -1,6 +1,8 @@
 //! The integration tests: one binary, one module per area.
 
+mod catalog;
 mod common;
 mod crypto;
+mod license;
 mod seal;
 mod storage;

@@ -1,0 +1,125 @@
+//! An issuing agency as the license domain sees it: a [`Signer`] and its certificate
+//! chain, with what the leaf certificate authorises.
+
+use super::jose;
+use super::LicenseError;
+use crate::crypto::Signer;
+use crate::pki::{CertInfo, Province};
+use std::sync::Arc;
+
+/// An issuing agency: its key (through [`Signer`]) and certificate chain.
+#[derive(Clone)]
+pub struct Agency {
+    signer: Arc<dyn Signer>,
+    chain: Vec<Vec<u8>>,
+    info: CertInfo,
+    province: Province,
+    uscc: String,
+    name: String,
+    issuer_uri: String,
+}
+
+impl std::fmt::Debug for Agency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agency")
+            .field("key_id", &self.signer.key_id())
+            .field("uscc", &self.uscc)
+            .field("name", &self.name)
+            .field("license_types", &self.info.license_types)
+            .finish()
+    }
+}
+
+impl Agency {
+    /// An agency from its signer and its certificate chain (DER, leaf first; the
+    /// province root may be included or left out — it goes into `x5c` as given).
+    /// The leaf must hold the signer's public key and name the agency's USCC
+    /// (organizationIdentifier) and province (province extension).
+    pub fn new(signer: Arc<dyn Signer>, chain: Vec<Vec<u8>>) -> Result<Self, LicenseError> {
+        let leaf = chain
+            .first()
+            .ok_or(LicenseError::AgencyCertificate("empty certificate chain"))?;
+        if chain.len() > jose::MAX_X5C {
+            return Err(LicenseError::AgencyCertificate(
+                "chain longer than 8 certificates",
+            ));
+        }
+        if &jose::cert_public_key(leaf)? != signer.public_key() {
+            return Err(LicenseError::AgencyCertificate(
+                "leaf certificate does not hold the signer's public key",
+            ));
+        }
+        let info = CertInfo::from_der(leaf)
+            .map_err(|_| LicenseError::AgencyCertificate("leaf certificate does not parse"))?;
+        let uscc = info
+            .uscc
+            .clone()
+            .filter(|u| crate::catalog::uscc::is_well_formed(u))
+            .ok_or(LicenseError::AgencyCertificate(
+                "leaf certificate has no unified social credit code (organizationIdentifier)",
+            ))?;
+        let province = info.province.ok_or(LicenseError::AgencyCertificate(
+            "leaf certificate has no province extension",
+        ))?;
+        let name = info
+            .organisation
+            .clone()
+            .or_else(|| info.common_name.clone())
+            .unwrap_or_else(|| uscc.clone());
+        Ok(Agency {
+            issuer_uri: format!("urn:uscc:{uscc}"),
+            signer,
+            chain,
+            info,
+            province,
+            uscc,
+            name,
+        })
+    }
+
+    /// Use `uri` as the credentials' `iss` instead of the default `urn:uscc:<USCC>`.
+    pub fn with_issuer_uri(mut self, uri: impl Into<String>) -> Self {
+        self.issuer_uri = uri.into();
+        self
+    }
+
+    /// The signer.
+    pub fn signer(&self) -> &dyn Signer {
+        self.signer.as_ref()
+    }
+
+    /// The certificate chain, leaf first.
+    pub fn chain(&self) -> &[Vec<u8>] {
+        &self.chain
+    }
+
+    /// The agency's USCC.
+    pub fn uscc(&self) -> &str {
+        &self.uscc
+    }
+
+    /// The agency's name (subject O, else CN).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The agency's province.
+    pub fn province(&self) -> Province {
+        self.province
+    }
+
+    /// The `iss` of its credentials.
+    pub fn issuer_uri(&self) -> &str {
+        &self.issuer_uri
+    }
+
+    /// The license type codes its certificate authorises.
+    pub fn license_types(&self) -> &[String] {
+        &self.info.license_types
+    }
+
+    /// Whether its certificate authorises `code`.
+    pub fn authorises(&self, code: &str) -> bool {
+        self.info.license_types.iter().any(|c| c == code)
+    }
+}

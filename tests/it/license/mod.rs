@@ -1,0 +1,121 @@
+//! E-licenses and e-proofs: issuance, verification, presentations, status lists, the
+//! proof flow, and an independent SD-JWT implementation agreeing.
+
+mod interop;
+mod issuance;
+mod proof;
+mod status;
+
+use crate::common;
+use deltaseal::catalog::Catalog;
+use deltaseal::crypto::{Algorithm, PrivateKey, Signer, SoftwareSigner};
+use deltaseal::license::{Agency, HolderCodeType, IssueRequest, StatusRef};
+use deltaseal::pki::{issue, CertTemplate, Issuer, Province, Role, SubjectName};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use time::macros::datetime;
+
+/// Resident identity card (Ministry of Public Security).
+pub const ID_CARD: &str = "11100000000019713D001";
+/// No-criminal-record proof.
+pub const NO_CRIMINAL_RECORD: &str = "11100000000019713D101";
+/// Business license (SAMR).
+pub const BUSINESS_LICENSE: &str = "11100000MB014336X0001";
+/// A Shanghai public security bureau's USCC.
+pub const AGENCY_USCC: &str = "113100000024280004";
+
+pub fn catalog() -> Catalog {
+    let text = std::fs::read_to_string(common::root().join("fixtures/catalog/types.json")).unwrap();
+    Catalog::from_json(&text).unwrap()
+}
+
+/// A province root and an issuing agency under it, both of `alg`.
+pub struct Hierarchy {
+    pub root_der: Vec<u8>,
+    pub agency: Agency,
+}
+
+pub fn hierarchy(alg: Algorithm, types: &[&str]) -> Hierarchy {
+    let from = datetime!(2026-01-01 00:00 UTC);
+    let to = datetime!(2029-01-01 00:00 UTC);
+    let root_key = SoftwareSigner::new("root", PrivateKey::generate(alg).unwrap());
+    let root_t = CertTemplate::for_role(
+        Role::ProvinceRoot,
+        SubjectName::new(
+            Some(Province::Shanghai),
+            "上海市电子认证测试根",
+            None,
+            "SH Test Root",
+        ),
+        vec![],
+        from,
+        to,
+        false,
+    );
+    let root_der = issue(
+        &root_t,
+        root_key.public_key(),
+        Issuer::SelfSigned(&root_key),
+    )
+    .unwrap();
+    let agency_key = SoftwareSigner::new("agency", PrivateKey::generate(alg).unwrap());
+    let agency_t = CertTemplate::for_role(
+        Role::IssuingAgency,
+        SubjectName::new(
+            Some(Province::Shanghai),
+            "上海市公安局",
+            Some(AGENCY_USCC.into()),
+            "Shanghai Public Security Bureau",
+        ),
+        types.iter().map(|s| s.to_string()).collect(),
+        from,
+        to,
+        false,
+    );
+    let agency_der = issue(
+        &agency_t,
+        agency_key.public_key(),
+        Issuer::Cert {
+            cert_der: &root_der,
+            signer: &root_key,
+        },
+    )
+    .unwrap();
+    let agency = Agency::new(Arc::new(agency_key), vec![agency_der]).unwrap();
+    Hierarchy { root_der, agency }
+}
+
+pub fn id_card_claims() -> Map<String, Value> {
+    json!({
+        "name": "张三",
+        "sex": "男",
+        "ethnicity": "汉",
+        "birth_date": "1990-03-07",
+        "address": "上海市黄浦区人民大道200号",
+        "id_number": "310101199003070011"
+    })
+    .as_object()
+    .unwrap()
+    .clone()
+}
+
+pub fn id_card_request(serial: &str, idx: usize) -> IssueRequest {
+    IssueRequest {
+        type_code: ID_CARD.into(),
+        serial: serial.into(),
+        version: 1,
+        license_number: None,
+        holder: "张三".into(),
+        holder_code: "310101199003070011".into(),
+        holder_code_type: HolderCodeType::CitizenId,
+        claims: id_card_claims(),
+        valid_from: None,
+        valid_to: None,
+        purpose: None,
+        holder_key: None,
+        status: StatusRef {
+            idx,
+            uri: "https://sh.example/v1/status/113100000024280004/1".into(),
+        },
+    }
+}
