@@ -1,11 +1,21 @@
 //! Seals and stamps: the field samples, round trips checked by OpenSSL, tampering,
 //! authorisation, hostile DER, and the `deltaseal seal` CLI.
 
-use crate::common::{fixed_now, shared};
+use crate::common::{fixed_now, have_openssl, shared};
+use deltaseal::crypto::{Algorithm, PrivateKey, Signer, SoftwareSigner};
+use deltaseal::pki::{issue, CertTemplate, Issuer, Province, Role, SubjectName};
 use deltaseal::report::{Indication, Outcome, Report, SubIndication};
-use deltaseal::seal::{verify_detached, verify_seal, Seal, SealTrust, SealVersion, Stamp};
+use deltaseal::seal::make::{make_seal, reissue, CertListForm, SealRequest, SealType};
+use deltaseal::seal::picture::{png_picture, seal_svg, PictureSpec};
+use deltaseal::seal::stamp::stamp_detached;
+use deltaseal::seal::{
+    verify_detached, verify_seal, Seal, SealError, SealRevocationList, SealTrust, SealVersion,
+    Stamp,
+};
+use rstest::rstest;
 use std::path::PathBuf;
 use time::macros::datetime;
+use time::OffsetDateTime;
 
 fn sample(name: &str) -> PathBuf {
     shared().join("samples").join(name)
@@ -28,7 +38,7 @@ fn pem_der(path: &std::path::Path) -> Vec<u8> {
 
 // ---- the field samples, through the library ----
 
-#[rstest::rstest]
+#[rstest]
 #[case("seal/UserV1.esl", SealVersion::V1, datetime!(2021-01-01 00:00 UTC))]
 #[case("seal/UserV4.esl", SealVersion::V4, datetime!(2021-01-01 00:00 UTC))]
 #[case("seal/UserV5.esl", SealVersion::V5, datetime!(2027-01-01 00:00 UTC))]
@@ -100,4 +110,600 @@ fn sample_root_without_key_cert_sign_is_rejected() {
                 && c.sub_indication == Some(SubIndication::ChainConstraintsFailure)),
         "{r}"
     );
+}
+
+// ---- a test hierarchy per algorithm ----
+
+struct Party {
+    signer: SoftwareSigner,
+    cert: Vec<u8>,
+}
+
+struct Hierarchy {
+    root: Vec<u8>,
+    authority: Party,
+    org1: Party,
+    org2: Party,
+}
+
+fn party(alg: Algorithm, role: Role, cn: &str, root: &Party) -> Party {
+    let key = PrivateKey::generate(alg).unwrap();
+    let t = CertTemplate::for_role(
+        role,
+        SubjectName::new(Some(Province::Shanghai), "上海测试有限公司", None, cn),
+        Vec::new(),
+        datetime!(2025-01-01 00:00 UTC),
+        datetime!(2030-01-01 00:00 UTC),
+        true,
+    );
+    let cert = issue(
+        &t,
+        key.public_key(),
+        Issuer::Cert {
+            cert_der: &root.cert,
+            signer: &root.signer,
+        },
+    )
+    .unwrap();
+    Party {
+        signer: SoftwareSigner::new(cn, key),
+        cert,
+    }
+}
+
+fn hierarchy(alg: Algorithm) -> Hierarchy {
+    let key = PrivateKey::generate(alg).unwrap();
+    let root_signer = SoftwareSigner::new("root", key);
+    let t = CertTemplate::for_role(
+        Role::ProvinceRoot,
+        SubjectName::new(Some(Province::Shanghai), "上海测试根", None, "Test Root"),
+        Vec::new(),
+        datetime!(2025-01-01 00:00 UTC),
+        datetime!(2035-01-01 00:00 UTC),
+        true,
+    );
+    let cert = issue(
+        &t,
+        root_signer.public_key(),
+        Issuer::SelfSigned(&root_signer),
+    )
+    .unwrap();
+    let root = Party {
+        signer: root_signer,
+        cert,
+    };
+    Hierarchy {
+        authority: party(alg, Role::SealAuthority, "Seal Authority", &root),
+        org1: party(alg, Role::OrganisationSigner, "Org Signer 1", &root),
+        org2: party(alg, Role::OrganisationSigner, "Org Signer 2", &root),
+        root: root.cert,
+    }
+}
+
+const MADE: OffsetDateTime = datetime!(2026-01-01 00:00 UTC);
+const STAMPED: OffsetDateTime = datetime!(2026-03-01 00:00 UTC);
+
+fn request(h: &Hierarchy, form: CertListForm) -> SealRequest {
+    SealRequest {
+        es_id_base: "31000026000001".into(),
+        seal_type: SealType::Organisation,
+        name: "上海测试有限公司合同专用章".into(),
+        signers: vec![h.org1.cert.clone()],
+        cert_list_form: form,
+        valid_start: MADE,
+        valid_end: datetime!(2028-01-01 00:00 UTC),
+        picture: png_picture(&PictureSpec::new("上海测试有限公司", "合同专用章"), 150).unwrap(),
+    }
+}
+
+fn seal_of(h: &Hierarchy) -> Seal {
+    make_seal(
+        &request(h, CertListForm::Certificates),
+        &h.authority.signer,
+        &h.authority.cert,
+        MADE,
+    )
+    .unwrap()
+}
+
+/// `openssl dgst` verifies `sig` over `data` with the key of `cert`.
+fn openssl_verifies(alg: Algorithm, cert: &[u8], data: &[u8], sig: &[u8]) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let key = deltaseal::seal::cert::CertFacts::parse(cert)
+        .unwrap()
+        .public_key;
+    std::fs::write(dir.path().join("pub.pem"), key.to_pem()).unwrap();
+    std::fs::write(dir.path().join("data"), data).unwrap();
+    std::fs::write(dir.path().join("sig"), sig).unwrap();
+    let mut cmd = std::process::Command::new("openssl");
+    cmd.current_dir(dir.path()).arg("dgst");
+    match alg {
+        Algorithm::Sm2Sm3 => cmd.args(["-sm3", "-sigopt", "distid:1234567812345678"]),
+        Algorithm::EcdsaP256Sha256 => cmd.arg("-sha256"),
+    };
+    let out = cmd
+        .args(["-verify", "pub.pem", "-signature", "sig", "data"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    out.status.success() && text.contains("Verified OK")
+}
+
+#[rstest]
+#[case(Algorithm::Sm2Sm3)]
+#[case(Algorithm::EcdsaP256Sha256)]
+fn made_seal_and_stamp_round_trip_and_openssl_verifies(#[case] alg: Algorithm) {
+    let h = hierarchy(alg);
+    let seal = seal_of(&h);
+    assert_eq!(seal.version, SealVersion::V4);
+    assert!(seal.es_id().ends_with("-01"));
+    let reparsed = Seal::from_der(seal.der()).unwrap();
+    assert_eq!(reparsed, seal);
+    assert_eq!(reparsed.info.picture.kind, "PNG");
+    assert_eq!(reparsed.info.picture.width_mm, 42);
+
+    let doc = b"any file at all \x00\x01".repeat(100);
+    let stamp = stamp_detached(
+        &seal,
+        &h.org1.signer,
+        &h.org1.cert,
+        &doc,
+        "contract.pdf",
+        STAMPED,
+    )
+    .unwrap();
+    let reparsed = Stamp::from_der(stamp.der()).unwrap();
+    assert_eq!(reparsed, stamp);
+    assert_eq!(reparsed.time_info, Some(STAMPED));
+    assert_eq!(reparsed.data_hash, alg.digest().digest(&doc));
+
+    if have_openssl() {
+        assert!(openssl_verifies(
+            alg,
+            &h.authority.cert,
+            seal.signed_bytes(),
+            &seal.signature
+        ));
+        assert!(openssl_verifies(
+            alg,
+            &h.org1.cert,
+            stamp.signed_bytes(),
+            &stamp.signature
+        ));
+        // And OpenSSL rejects a signature over other bytes.
+        assert!(!openssl_verifies(
+            alg,
+            &h.org1.cert,
+            seal.signed_bytes(),
+            &stamp.signature
+        ));
+    }
+
+    let anchors = vec![h.root.clone()];
+    let r = verify_detached(
+        stamp.der(),
+        &doc,
+        &SealTrust::anchors(&anchors),
+        fixed_now(),
+    );
+    assert_eq!(r.indication, Indication::TotalPassed, "{r}");
+    let warned = r.check("seal.algorithm").is_some();
+    assert_eq!(warned, alg == Algorithm::EcdsaP256Sha256, "{r}");
+    // Without trust anchors the same stamp is INDETERMINATE, not FAILED.
+    let r = verify_detached(stamp.der(), &doc, &SealTrust::none(), fixed_now());
+    assert_eq!(r.indication, Indication::Indeterminate, "{r}");
+    assert_eq!(
+        r.sub_indication,
+        Some(SubIndication::NoCertificateChainFound)
+    );
+    let r = verify_seal(seal.der(), &SealTrust::anchors(&anchors), fixed_now());
+    assert_eq!(r.indication, Indication::TotalPassed, "{r}");
+}
+
+#[rstest]
+#[case(Algorithm::Sm2Sm3)]
+#[case(Algorithm::EcdsaP256Sha256)]
+fn digest_cert_list_lets_the_listed_signer_stamp(#[case] alg: Algorithm) {
+    let h = hierarchy(alg);
+    let seal = make_seal(
+        &request(&h, CertListForm::Sm3Digests),
+        &h.authority.signer,
+        &h.authority.cert,
+        MADE,
+    )
+    .unwrap();
+    assert_eq!(seal.info.property.cert_list.list_type(), 2);
+    let stamp =
+        stamp_detached(&seal, &h.org1.signer, &h.org1.cert, b"doc", "doc", STAMPED).unwrap();
+    let anchors = vec![h.root.clone()];
+    let r = verify_detached(
+        stamp.der(),
+        b"doc",
+        &SealTrust::anchors(&anchors),
+        fixed_now(),
+    );
+    assert_eq!(r.indication, Indication::TotalPassed, "{r}");
+    let err = stamp_detached(&seal, &h.org2.signer, &h.org2.cert, b"doc", "doc", STAMPED);
+    assert!(matches!(err, Err(SealError::SignerNotListed)), "{err:?}");
+}
+
+fn flip(bytes: &[u8], at: usize) -> Vec<u8> {
+    let mut v = bytes.to_vec();
+    v[at] ^= 0x01;
+    v
+}
+
+/// Offset of `needle` in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).position(|w| w == needle).unwrap()
+}
+
+#[rstest]
+#[case(Algorithm::Sm2Sm3)]
+#[case(Algorithm::EcdsaP256Sha256)]
+fn tampering_is_failed_with_the_right_reason(#[case] alg: Algorithm) {
+    let h = hierarchy(alg);
+    let seal = seal_of(&h);
+    let anchors = vec![h.root.clone()];
+    let trust = SealTrust::anchors(&anchors);
+    let doc = b"the signed document".to_vec();
+    let stamp = stamp_detached(&seal, &h.org1.signer, &h.org1.cert, &doc, "doc", STAMPED).unwrap();
+
+    // A byte of the document.
+    let r = verify_detached(stamp.der(), &flip(&doc, 3), &trust, fixed_now());
+    assert_eq!(r.indication, Indication::TotalFailed, "{r}");
+    assert_eq!(r.sub_indication, Some(SubIndication::HashFailure), "{r}");
+
+    // A byte of the seal's name, in the seal alone and in the seal inside the stamp.
+    let name = "上海测试有限公司合同专用章".as_bytes();
+    let at = find(seal.der(), name) + 2;
+    let r = verify_seal(&flip(seal.der(), at), &trust, fixed_now());
+    assert_eq!(
+        r.sub_indication,
+        Some(SubIndication::SigCryptoFailure),
+        "{r}"
+    );
+    assert_eq!(r.check("seal.signature").unwrap().outcome, Outcome::Failed);
+    let at = find(stamp.der(), name) + 2;
+    let r = verify_detached(&flip(stamp.der(), at), &doc, &trust, fixed_now());
+    assert_eq!(r.indication, Indication::TotalFailed, "{r}");
+    assert_eq!(
+        r.check("stamp.signature").unwrap().outcome,
+        Outcome::Failed,
+        "{r}"
+    );
+    assert_eq!(
+        r.check("seal.signature").unwrap().outcome,
+        Outcome::Failed,
+        "{r}"
+    );
+
+    // The last byte of the stamp's signature value (a DER INTEGER byte of s).
+    let last = stamp.der().len() - 1;
+    let r = verify_detached(&flip(stamp.der(), last), &doc, &trust, fixed_now());
+    assert_eq!(
+        r.sub_indication,
+        Some(SubIndication::SigCryptoFailure),
+        "{r}"
+    );
+    // The last byte of the seal's signature.
+    let last = seal.der().len() - 1;
+    let r = verify_seal(&flip(seal.der(), last), &trust, fixed_now());
+    assert_eq!(
+        r.sub_indication,
+        Some(SubIndication::SigCryptoFailure),
+        "{r}"
+    );
+}
+
+#[rstest]
+#[case(Algorithm::Sm2Sm3)]
+#[case(Algorithm::EcdsaP256Sha256)]
+fn signer_not_listed_is_failed(#[case] alg: Algorithm) {
+    let h = hierarchy(alg);
+    let seal = seal_of(&h);
+    // org2 is not in the seal: build its stamp by hand through prepare/complete on a
+    // seal that lists it, then swap the seal — instead, sign a TBS over this seal directly.
+    let tbs =
+        deltaseal::seal::asn1::tbs_sign_v4(&seal, STAMPED, &alg.digest().digest(b"doc"), "doc")
+            .unwrap();
+    let sig = h
+        .org2
+        .signer
+        .sign(&tbs, deltaseal::crypto::SignatureEncoding::Der)
+        .unwrap();
+    let stamp =
+        deltaseal::seal::asn1::stamp_complete_v4(&tbs, &h.org2.cert, alg.signature_oid(), &sig)
+            .unwrap();
+    let anchors = vec![h.root.clone()];
+    let r = verify_detached(
+        stamp.der(),
+        b"doc",
+        &SealTrust::anchors(&anchors),
+        fixed_now(),
+    );
+    assert_eq!(r.indication, Indication::TotalFailed, "{r}");
+    assert_eq!(
+        r.check("stamp.signature").unwrap().outcome,
+        Outcome::Passed,
+        "{r}"
+    );
+    assert_eq!(
+        r.check("stamp.signer_listed").unwrap().outcome,
+        Outcome::Failed,
+        "{r}"
+    );
+    assert_eq!(
+        r.sub_indication,
+        Some(SubIndication::SigConstraintsFailure),
+        "{r}"
+    );
+}
+
+#[rstest]
+#[case(Algorithm::Sm2Sm3)]
+#[case(Algorithm::EcdsaP256Sha256)]
+fn stamp_outside_the_seal_validity_is_failed(#[case] alg: Algorithm) {
+    let h = hierarchy(alg);
+    let seal = seal_of(&h);
+    // The stamper refuses…
+    let late = datetime!(2029-01-01 00:00 UTC);
+    let err = stamp_detached(&seal, &h.org1.signer, &h.org1.cert, b"doc", "doc", late);
+    assert!(matches!(err, Err(SealError::SealNotValidAt)), "{err:?}");
+    // …and a stamp dated outside the seal's validity anyway is FAILED.
+    for (when, sub) in [
+        (late, SubIndication::Expired),
+        (datetime!(2025-06-01 00:00 UTC), SubIndication::NotYetValid),
+    ] {
+        let tbs =
+            deltaseal::seal::asn1::tbs_sign_v4(&seal, when, &alg.digest().digest(b"doc"), "doc")
+                .unwrap();
+        let sig = h
+            .org1
+            .signer
+            .sign(&tbs, deltaseal::crypto::SignatureEncoding::Der)
+            .unwrap();
+        let stamp =
+            deltaseal::seal::asn1::stamp_complete_v4(&tbs, &h.org1.cert, alg.signature_oid(), &sig)
+                .unwrap();
+        let anchors = vec![h.root.clone()];
+        let r = verify_detached(
+            stamp.der(),
+            b"doc",
+            &SealTrust::anchors(&anchors),
+            fixed_now(),
+        );
+        assert_eq!(r.indication, Indication::TotalFailed, "{r}");
+        assert_eq!(
+            r.check("seal.validity").unwrap().outcome,
+            Outcome::Failed,
+            "{r}"
+        );
+        assert_eq!(
+            r.check("seal.validity").unwrap().sub_indication,
+            Some(sub),
+            "{r}"
+        );
+    }
+}
+
+#[rstest]
+#[case(Algorithm::Sm2Sm3)]
+#[case(Algorithm::EcdsaP256Sha256)]
+fn reissuing_with_other_signers_supersedes_the_old_seal(#[case] alg: Algorithm) {
+    let h = hierarchy(alg);
+    let v1 = seal_of(&h);
+    let old_stamp =
+        stamp_detached(&v1, &h.org1.signer, &h.org1.cert, b"doc", "doc", STAMPED).unwrap();
+    let change = datetime!(2026-04-01 00:00 UTC);
+    let (v2, revocation) = reissue(
+        &v1,
+        vec![h.org2.cert.clone()],
+        &h.authority.signer,
+        &h.authority.cert,
+        change,
+    )
+    .unwrap();
+    assert_eq!(v2.es_id(), "31000026000001-02");
+    assert_eq!(revocation.es_id, v1.es_id());
+    assert_eq!(v2.info.property.name, v1.info.property.name);
+    let mut list = SealRevocationList::new();
+    list.add(revocation);
+    let anchors = vec![h.root.clone()];
+    let trust = SealTrust {
+        anchors: &anchors,
+        revoked_seals: Some(&list),
+        ..SealTrust::default()
+    };
+    // The old seal is revoked now; a stamp made with it before the change stays valid.
+    let r = verify_seal(v1.der(), &trust, fixed_now());
+    assert_eq!(r.sub_indication, Some(SubIndication::Revoked), "{r}");
+    let r = verify_detached(old_stamp.der(), b"doc", &trust, fixed_now());
+    assert_eq!(r.indication, Indication::TotalPassed, "{r}");
+    // org1 may no longer stamp with the new version; org2 may.
+    let err = stamp_detached(
+        &v2,
+        &h.org1.signer,
+        &h.org1.cert,
+        b"doc",
+        "doc",
+        fixed_now(),
+    );
+    assert!(matches!(err, Err(SealError::SignerNotListed)));
+    let s2 = stamp_detached(
+        &v2,
+        &h.org2.signer,
+        &h.org2.cert,
+        b"doc",
+        "doc",
+        fixed_now(),
+    )
+    .unwrap();
+    let r = verify_detached(s2.der(), b"doc", &trust, fixed_now());
+    assert_eq!(r.indication, Indication::TotalPassed, "{r}");
+    // A stamp made with the old seal after the change is REVOKED.
+    let tbs =
+        deltaseal::seal::asn1::tbs_sign_v4(&v1, fixed_now(), &alg.digest().digest(b"doc"), "doc")
+            .unwrap();
+    let sig = h
+        .org1
+        .signer
+        .sign(&tbs, deltaseal::crypto::SignatureEncoding::Der)
+        .unwrap();
+    let late =
+        deltaseal::seal::asn1::stamp_complete_v4(&tbs, &h.org1.cert, alg.signature_oid(), &sig)
+            .unwrap();
+    let r = verify_detached(late.der(), b"doc", &trust, fixed_now());
+    assert_eq!(r.sub_indication, Some(SubIndication::Revoked), "{r}");
+}
+
+// ---- hostile input ----
+
+#[test]
+fn hostile_der_gives_typed_errors() {
+    let seal = read("seal/UserV4.esl");
+    // Truncated.
+    assert!(matches!(
+        Seal::from_der(&seal[..seal.len() / 2]),
+        Err(SealError::Der { .. })
+    ));
+    // Mis-tagged: the outer SEQUENCE made a SET.
+    let mut set = seal.clone();
+    set[0] = 0x31;
+    assert!(Seal::from_der(&set).is_err());
+    // A seal where a stamp is expected, and the reverse.
+    assert!(Stamp::from_der(&seal).is_err());
+    assert!(Seal::from_der(&read("seal/SignedValueV4.dat")).is_err());
+    // Huge length fields.
+    for bad in [
+        vec![0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x30, 0x00],
+        vec![0x30, 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        vec![0x30, 0x83, 0x7f, 0xff, 0xff],
+    ] {
+        assert!(Seal::from_der(&bad).is_err());
+        assert!(Stamp::from_der(&bad).is_err());
+    }
+    // Deep nesting.
+    let mut deep = Vec::new();
+    for _ in 0..10_000 {
+        deep.push(0x30);
+        deep.push(0x80);
+    }
+    assert!(Seal::from_der(&deep).is_err());
+    let mut nested = vec![0x05, 0x00];
+    for _ in 0..60 {
+        let len = nested.len();
+        let mut outer = vec![0x30];
+        if len < 128 {
+            outer.push(len as u8);
+        } else {
+            outer.push(0x82);
+            outer.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        outer.extend_from_slice(&nested);
+        nested = outer;
+    }
+    assert!(Seal::from_der(&nested).is_err());
+    assert!(Stamp::from_der(&nested).is_err());
+    // Too large.
+    let big = vec![0u8; deltaseal::seal::asn1::MAX_DER_LEN + 1];
+    assert!(matches!(
+        Seal::from_der(&big),
+        Err(SealError::TooLarge { .. })
+    ));
+    // Garbage and empty input give FORMAT_FAILURE reports.
+    let r = verify_seal(b"", &SealTrust::none(), fixed_now());
+    assert_eq!(r.sub_indication, Some(SubIndication::FormatFailure));
+    let r = verify_detached(b"\x30\x03\x02\x01", b"", &SealTrust::none(), fixed_now());
+    assert_eq!(r.sub_indication, Some(SubIndication::FormatFailure));
+}
+
+#[test]
+fn every_truncation_and_byte_flip_of_a_stamp_is_handled() {
+    // The small parts of the sample (header to picture start, and the signatures at the
+    // end) are where structure lives; flip every byte there and truncate everywhere.
+    let stamp = read("seal/SignedValueV4.dat");
+    let xml = read("seal/Signature.xml");
+    for len in (0..stamp.len()).step_by(7) {
+        let r = verify_detached(&stamp[..len], &xml, &SealTrust::none(), fixed_now());
+        assert_eq!(r.indication, Indication::TotalFailed);
+    }
+    let head = 0..800;
+    let tail = stamp.len() - 1200..stamp.len();
+    for i in head.chain(tail) {
+        let r = verify_detached(&flip(&stamp, i), &xml, &SealTrust::none(), fixed_now());
+        assert_ne!(r.indication, Indication::TotalPassed, "flip at {i}");
+    }
+}
+
+// ---- the picture ----
+
+#[test]
+fn picture_svg_has_ring_star_and_text() {
+    let svg = seal_svg(&PictureSpec::new(
+        "上海<测试>&有限公司",
+        "91310000MA1FL0000X",
+    ))
+    .unwrap();
+    assert!(svg.contains(r#"width="42mm""#));
+    assert!(svg.contains("<circle"));
+    assert!(svg.contains("<polygon"));
+    assert!(svg.contains("&lt;") && svg.contains("&amp;"));
+    assert!(svg.contains("91310000MA1FL0000X"));
+    assert!(seal_svg(&PictureSpec::new("", "x")).is_err());
+    assert!(seal_svg(&PictureSpec::new("名".repeat(41), "x")).is_err());
+}
+
+#[test]
+fn picture_png_is_a_red_ring_on_transparent() {
+    let pic = png_picture(&PictureSpec::new("上海测试有限公司", "合同专用章"), 300).unwrap();
+    assert_eq!(
+        (pic.kind.as_str(), pic.width_mm, pic.height_mm),
+        ("PNG", 42, 42)
+    );
+    let decoder = png::Decoder::new(std::io::Cursor::new(&pic.data));
+    let mut reader = decoder.read_info().unwrap();
+    let dims = reader.info().pixel_dims.unwrap();
+    assert_eq!(dims.unit, png::Unit::Meter);
+    assert_eq!(dims.xppu, 11811); // 300 dpi
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, hgt) = (info.width as usize, info.height as usize);
+    assert_eq!((w, hgt), (496, 496)); // 42 mm at 300 dpi
+    assert_eq!(info.color_type, png::ColorType::Rgba);
+    let px = |x: usize, y: usize| {
+        let i = (y * w + x) * 4;
+        (buf[i], buf[i + 1], buf[i + 2], buf[i + 3])
+    };
+    // Corners are transparent.
+    assert_eq!(px(0, 0).3, 0);
+    assert_eq!(px(w - 1, hgt - 1).3, 0);
+    // The ring (radius 95/200 of the width) is opaque red at the top, bottom, left, right.
+    let r = (w as f64 * 95.0 / 200.0).round() as usize;
+    let c = w / 2;
+    for (x, y) in [(c, c - r), (c, c + r), (c - r, c), (c + r, c)] {
+        let (red, g, b, a) = px(x, y);
+        assert!(
+            a > 200 && red > 200 && g < 60 && b < 60,
+            "ring at {x},{y}: {:?}",
+            px(x, y)
+        );
+    }
+    // The centre of the star is red.
+    assert!(px(c, c).3 > 200 && px(c, c).0 > 200);
+    // Text was drawn: opaque pixels between the ring and the star at the top.
+    let text_band = (w * 20 / 200..w * 50 / 200)
+        .flat_map(|y| (w * 60 / 200..w * 140 / 200).map(move |x| (x, y)))
+        .filter(|&(x, y)| px(x, y).3 > 128)
+        .count();
+    assert!(text_band > 500, "no text drawn along the arc: {text_band}");
+    // Every visible pixel is red-on-transparent.
+    let visible: Vec<_> = (0..w * hgt)
+        .map(|i| (i % w, i / w))
+        .filter(|&(x, y)| px(x, y).3 > 0)
+        .collect();
+    assert!(visible
+        .iter()
+        .all(|&(x, y)| px(x, y).1 < 60 && px(x, y).0 > 150));
+    assert!(visible.len() < w * hgt / 2, "mostly transparent");
 }
