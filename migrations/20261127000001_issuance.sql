@@ -37,10 +37,8 @@ CREATE TABLE proof_requests (
     id          TEXT PRIMARY KEY,
     agency_id   TEXT NOT NULL,
     type_code   TEXT NOT NULL,
-    claims      TEXT NOT NULL,
-    purpose     TEXT NOT NULL,
+    request     TEXT NOT NULL,
     state       TEXT NOT NULL,
-    reason      TEXT,
     identifier  TEXT,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL

@@ -256,7 +256,7 @@ async fn proof_requests_follow_their_states(#[case] engine: &str) {
     let db = TestDb::new(engine).await;
     let s = &db.store;
     let r = s
-        .create_proof_request("r1", "agency-a", "T", "{\"name\":\"x\"}", "visa", 10)
+        .create_proof_request("r1", "agency-a", "T", "{\"purpose\":\"visa\"}", 10)
         .await
         .unwrap();
     assert_eq!(r.state, ProofState::Requested);
@@ -266,7 +266,7 @@ async fn proof_requests_follow_their_states(#[case] engine: &str) {
             "agency-b",
             ProofState::Requested,
             ProofState::Approved,
-            None,
+            "{}",
             11,
         )
         .await
@@ -274,14 +274,14 @@ async fn proof_requests_follow_their_states(#[case] engine: &str) {
     assert!(matches!(err, StorageError::NotOwner));
     // Issuing before approval is refused.
     let mut tx = s.begin_issue("agency-a", 1, 11).await.unwrap();
-    assert!(tx.mark_proof_issued("r1", "id-1").await.is_err());
+    assert!(tx.mark_proof_issued("r1", "id-1", "{}").await.is_err());
     drop(tx);
     s.set_proof_state(
         "r1",
         "agency-a",
         ProofState::Requested,
         ProofState::Approved,
-        None,
+        "{}",
         12,
     )
     .await
@@ -289,20 +289,21 @@ async fn proof_requests_follow_their_states(#[case] engine: &str) {
     let mut tx = s.begin_issue("agency-a", 1, 13).await.unwrap();
     let rows: Vec<_> = tx.slots().iter().map(|sl| license(*sl, 0)).collect();
     tx.insert_licenses(&rows).await.unwrap();
-    tx.mark_proof_issued("r1", &rows[0].identifier)
+    tx.mark_proof_issued("r1", &rows[0].identifier, "{\"state\":\"issued\"}")
         .await
         .unwrap();
     tx.commit().await.unwrap();
     let r = s.proof_request("r1").await.unwrap();
     assert_eq!(r.state, ProofState::Issued);
     assert_eq!(r.identifier.as_deref(), Some(rows[0].identifier.as_str()));
+    assert_eq!(r.request, "{\"state\":\"issued\"}");
     let err = s
         .set_proof_state(
             "r1",
             "agency-a",
             ProofState::Requested,
             ProofState::Refused,
-            None,
+            "{}",
             14,
         )
         .await

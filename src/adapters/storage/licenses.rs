@@ -355,17 +355,20 @@ impl IssueTx {
         Ok(())
     }
 
-    /// Mark an approved proof request as issued with `identifier`.
+    /// Mark an approved proof request as issued with `identifier`, storing its new
+    /// document.
     pub async fn mark_proof_issued(
         &mut self,
         request_id: &str,
         identifier: &str,
+        request: &str,
     ) -> Result<(), StorageError> {
         let done = sqlx::query(
-            "UPDATE proof_requests SET state = 'issued', identifier = $1, updated_at = $2 \
-             WHERE id = $3 AND agency_id = $4 AND state = 'approved'",
+            "UPDATE proof_requests SET state = 'issued', identifier = $1, request = $2, \
+             updated_at = $3 WHERE id = $4 AND agency_id = $5 AND state = 'approved'",
         )
         .bind(identifier)
+        .bind(request)
         .bind(self.now)
         .bind(request_id)
         .bind(&self.agency)

@@ -49,14 +49,10 @@ pub struct ProofRequestRecord {
     pub agency_id: String,
     /// Proof type code.
     pub type_code: String,
-    /// The applicant's claims, JSON object text.
-    pub claims: String,
-    /// Stated purpose.
-    pub purpose: String,
+    /// The request document (JSON text, as the domain serialises it).
+    pub request: String,
     /// Current state.
     pub state: ProofState,
-    /// Reason for a refusal.
-    pub reason: Option<String>,
     /// Identifier of the issued proof.
     pub identifier: Option<String>,
     /// Unix seconds.
@@ -66,7 +62,7 @@ pub struct ProofRequestRecord {
 }
 
 const COLUMNS: &str =
-    "id, agency_id, type_code, claims, purpose, state, reason, identifier, created_at, updated_at";
+    "id, agency_id, type_code, request, state, identifier, created_at, updated_at";
 
 fn from_row(r: &AnyRow) -> Result<ProofRequestRecord, StorageError> {
     let state: String = r.try_get("state")?;
@@ -74,10 +70,8 @@ fn from_row(r: &AnyRow) -> Result<ProofRequestRecord, StorageError> {
         id: r.try_get("id")?,
         agency_id: r.try_get("agency_id")?,
         type_code: r.try_get("type_code")?,
-        claims: r.try_get("claims")?,
-        purpose: r.try_get("purpose")?,
+        request: r.try_get("request")?,
         state: ProofState::parse(&state).ok_or(StorageError::Corrupt("proof state"))?,
-        reason: r.try_get("reason")?,
         identifier: r.try_get("identifier")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -91,20 +85,17 @@ impl Store {
         id: &str,
         agency: &str,
         type_code: &str,
-        claims: &str,
-        purpose: &str,
+        request: &str,
         now: i64,
     ) -> Result<ProofRequestRecord, StorageError> {
         sqlx::query(&format!(
-            "INSERT INTO proof_requests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO proof_requests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         ))
         .bind(id)
         .bind(agency)
         .bind(type_code)
-        .bind(claims)
-        .bind(purpose)
+        .bind(request)
         .bind(ProofState::Requested.as_str())
-        .bind(None::<String>)
         .bind(None::<String>)
         .bind(now)
         .bind(now)
@@ -126,14 +117,14 @@ impl Store {
         from_row(&row)
     }
 
-    /// Move a request of `agency` from `from` to `to`.
+    /// Move a request of `agency` from `from` to `to`, storing its new document.
     pub async fn set_proof_state(
         &self,
         id: &str,
         agency: &str,
         from: ProofState,
         to: ProofState,
-        reason: Option<&str>,
+        request: &str,
         now: i64,
     ) -> Result<ProofRequestRecord, StorageError> {
         let current = self.proof_request(id).await?;
@@ -141,11 +132,11 @@ impl Store {
             return Err(StorageError::NotOwner);
         }
         let done = sqlx::query(
-            "UPDATE proof_requests SET state = $1, reason = $2, updated_at = $3 \
+            "UPDATE proof_requests SET state = $1, request = $2, updated_at = $3 \
              WHERE id = $4 AND state = $5",
         )
         .bind(to.as_str())
-        .bind(reason)
+        .bind(request)
         .bind(now)
         .bind(id)
         .bind(from.as_str())
