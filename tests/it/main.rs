@@ -4,5 +4,6 @@ mod catalog;
 mod common;
 mod crypto;
 mod license;
+mod pki_validate;
 mod seal;
 mod storage;
