@@ -75,7 +75,12 @@ fn check(
     policy: &Policy<'_>,
 ) -> deltaseal::pki::validate::Validation {
     let inter: Vec<Vec<u8>> = inter.iter().map(|h| h.cert.clone()).collect();
-    validate(&leaf.cert, &inter, &[anchor.cert.clone()], policy)
+    validate(
+        &leaf.cert,
+        &inter,
+        std::slice::from_ref(&anchor.cert),
+        policy,
+    )
 }
 
 fn assert_fails(v: &deltaseal::pki::validate::Validation, kind: CheckKind, sub: SubIndication) {
@@ -362,7 +367,12 @@ fn agency_not_authorised_for_license_type(#[case] alg: Algorithm) {
 fn garbage_is_a_format_failure() {
     let ca = root(Algorithm::Sm2Sm3);
     for bytes in [&b""[..], &b"\x30\x82\xff\xff"[..], &[0x30; 100][..]] {
-        let v = validate(bytes, &[], &[ca.cert.clone()], &Policy::at(fixed_now()));
+        let v = validate(
+            bytes,
+            &[],
+            std::slice::from_ref(&ca.cert),
+            &Policy::at(fixed_now()),
+        );
         assert_eq!(v.failed, Some(CheckKind::Format));
         assert_eq!(v.report.sub_indication, Some(SubIndication::FormatFailure));
     }
@@ -392,7 +402,12 @@ fn many_candidate_intermediates_stay_bounded() {
     lt.authority_key_id = false;
     let l = leaf_with(alg, lt, &others[0]);
     let pool: Vec<Vec<u8>> = others.iter().map(|h| h.cert.clone()).collect();
-    let v = validate(&l.cert, &pool, &[ca.cert.clone()], &Policy::at(fixed_now()));
+    let v = validate(
+        &l.cert,
+        &pool,
+        std::slice::from_ref(&ca.cert),
+        &Policy::at(fixed_now()),
+    );
     assert_eq!(
         v.report.indication,
         Indication::Indeterminate,
