@@ -6,6 +6,8 @@ mod cert;
 mod cert_show;
 mod cert_verify;
 mod keys;
+mod license;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -28,6 +30,11 @@ enum Command {
     /// Verify and show certificates.
     #[command(subcommand)]
     Cert(cert::CertCommand),
+    /// Issue, change and show e-licenses and e-proofs through a node's API.
+    #[command(subcommand)]
+    License(license::LicenseCommand),
+    /// Run the issuance node (HTTP API).
+    Serve(serve::ServeArgs),
 }
 
 /// An error the CLI reports on stderr before exiting with code 2.
@@ -68,6 +75,8 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Command::Keys(c) => keys::run(c),
         Command::Cert(c) => cert::run(c),
+        Command::License(c) => license::run(c),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

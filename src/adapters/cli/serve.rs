@@ -1,0 +1,91 @@
+//! `deltaseal serve`: run the issuance node (HTTP API) until SIGTERM or ctrl-c.
+
+use super::CliError;
+use crate::adapters::config::Config;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Options of `deltaseal serve` (each overrides the config file and environment).
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// JSON config file.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Listen address, e.g. 127.0.0.1:8080 (port 0: any free port).
+    #[arg(long)]
+    listen: Option<String>,
+    /// SQLite file or postgres:// URL.
+    #[arg(long)]
+    database: Option<String>,
+    /// Keys directory.
+    #[arg(long)]
+    keys: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
+    let mut cfg =
+        Config::from_env(args.config.as_deref()).map_err(|e| CliError::Input(e.to_string()))?;
+    if let Some(l) = args.listen {
+        cfg.listen = l;
+    }
+    if let Some(d) = args.database {
+        cfg.database = d;
+    }
+    if let Some(k) = args.keys {
+        cfg.keys_dir = k;
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let rt = tokio::runtime::Runtime::new().map_err(|e| CliError::Input(e.to_string()))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&cfg.listen)
+            .await
+            .map_err(|e| CliError::Input(format!("cannot listen on {}: {e}", cfg.listen)))?;
+        let bound = listener.local_addr().ok();
+        let clock: crate::adapters::http::Clock =
+            std::sync::Arc::new(time::OffsetDateTime::now_utc);
+        let node = cfg
+            .open_node(bound, clock)
+            .await
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        let store = node.store().clone();
+        if let Some(a) = bound {
+            println!("deltaseal: listening on http://{a}");
+            let _ = std::io::stdout().flush();
+        }
+        tracing::info!(listen = ?bound, database = %cfg.database, "serving");
+        crate::adapters::http::serve(listener, node, shutdown_signal())
+            .await
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(0)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
