@@ -1,6 +1,7 @@
 //! A second implementation agrees: the OpenWallet `sd-jwt` reference package (PyPI,
-//! installed into `.venv/` by `scripts/setup-interop`) verifies ES256 licenses issued
-//! here, full and as a partial presentation with key binding.
+//! installed into `.venv/` by `scripts/setup-interop`) verifies licenses issued here,
+//! full and as a partial presentation with key binding — ES256 entirely by it, SM2 with
+//! the issuer signature checked by the pure-Python `gmssl` package.
 
 use super::*;
 use deltaseal::license::sdjwt;
@@ -42,9 +43,12 @@ fn reference_verify(
         .clone())
 }
 
-#[test]
-fn reference_implementation_verifies_our_es256_license() {
-    let h = hierarchy(Algorithm::EcdsaP256Sha256, &[ID_CARD]);
+#[rstest::rstest]
+#[case::p256(Algorithm::EcdsaP256Sha256)]
+#[case::sm2(Algorithm::Sm2Sm3)]
+fn reference_implementation_verifies_our_license(#[case] alg: Algorithm) {
+    let h = hierarchy(alg, &[ID_CARD]);
+    // The holder key is P-256 in both cases: the reference verifies KB-JWTs as ES256.
     let holder = SoftwareSigner::new(
         "holder",
         PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap(),
