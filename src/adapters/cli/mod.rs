@@ -6,8 +6,8 @@ mod cert;
 mod cert_show;
 mod cert_verify;
 mod keys;
-mod license;
-mod serve;
+mod seal;
+mod seal_make;
 
 use clap::{Parser, Subcommand};
 
@@ -30,11 +30,9 @@ enum Command {
     /// Verify and show certificates.
     #[command(subcommand)]
     Cert(cert::CertCommand),
-    /// Issue, change and show e-licenses and e-proofs through a node's API.
+    /// Make seals, stamp files, verify and show seals and stamps.
     #[command(subcommand)]
-    License(license::LicenseCommand),
-    /// Run the issuance node (HTTP API).
-    Serve(serve::ServeArgs),
+    Seal(seal::SealCommand),
 }
 
 /// An error the CLI reports on stderr before exiting with code 2.
@@ -75,8 +73,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Command::Keys(c) => keys::run(c),
         Command::Cert(c) => cert::run(c),
-        Command::License(c) => license::run(c),
-        Command::Serve(a) => serve::run(a),
+        Command::Seal(c) => seal::run(c),
     };
     match result {
         Ok(code) => code,
