@@ -4,6 +4,7 @@ mod catalog;
 mod common;
 mod crypto;
 mod license;
+mod pki_issue;
 mod pki_validate;
 mod seal;
 mod storage;
