@@ -275,7 +275,13 @@ fn hostile_input_gives_format_failure() {
     let opts = VerifyOptions::new(now(), &anchors);
     let many_tildes = "a.b.c".to_string() + &"~".repeat(10_000);
     let huge = "x".repeat(10 * 1024 * 1024);
+    let deep = format!("[\"s\",\"n\",{}{}]", "[".repeat(5000), "]".repeat(5000));
+    let deep = format!(
+        "eyJhbGciOiJFUzI1NiIsInR5cCI6ImRjK3NkLWp3dCJ9.e30.AA~{}~",
+        deltaseal::license::jose::b64(deep.as_bytes())
+    );
     let inputs = [
+        &deep,
         "",
         "~",
         "not a jwt~",
