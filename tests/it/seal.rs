@@ -707,3 +707,228 @@ fn picture_png_is_a_red_ring_on_transparent() {
         .all(|&(x, y)| px(x, y).1 < 60 && px(x, y).0 > 150));
     assert!(visible.len() < w * hgt / 2, "mostly transparent");
 }
+
+// ---- the CLI ----
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(crate::common::bin())
+        .args(args)
+        .current_dir(crate::common::root())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json_report(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn check_outcome(report: &serde_json::Value, code: &str) -> String {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {report}"))["outcome"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// UserV5.esl was made (createDate 2026-04-24) with a seal-maker certificate that
+/// expired in 2022: its signature verifies, but the seal authority was not valid when it
+/// made the seal, so the seal FAILS (EXPIRED) while V1 and V4 are only INDETERMINATE
+/// (no trust anchor).
+#[rstest]
+#[case("seal/UserV1.esl", "2021-01-01T00:00:00Z", 3)]
+#[case("seal/UserV4.esl", "2021-01-01T00:00:00Z", 3)]
+#[case("seal/UserV5.esl", "2027-01-01T00:00:00Z", 1)]
+fn cli_sample_seal_signature_valid(#[case] name: &str, #[case] at: &str, #[case] exit: i32) {
+    let path = sample(name);
+    let (code, out, err) = run(&[
+        "seal",
+        "verify",
+        path.to_str().unwrap(),
+        "--at",
+        at,
+        "--json",
+    ]);
+    assert_eq!(code, exit, "{out}{err}");
+    let r = json_report(&out);
+    assert_eq!(check_outcome(&r, "seal.format"), "PASSED");
+    assert_eq!(check_outcome(&r, "seal.signature"), "PASSED");
+    assert_eq!(check_outcome(&r, "seal.validity"), "PASSED");
+    assert_eq!(check_outcome(&r, "seal_authority.chain"), "INDETERMINATE");
+    if exit == 1 {
+        assert_eq!(check_outcome(&r, "seal_authority.validity"), "FAILED");
+        assert_eq!(r["sub_indication"], "EXPIRED");
+    } else {
+        assert_eq!(check_outcome(&r, "seal_authority.validity"), "PASSED");
+        assert_eq!(r["indication"], "INDETERMINATE");
+    }
+}
+
+#[test]
+fn cli_sample_signed_value_v4_is_a_hash_mismatch() {
+    let (code, out, err) = run(&[
+        "seal",
+        "verify",
+        sample("seal/SignedValueV4.dat").to_str().unwrap(),
+        "--document",
+        sample("seal/Signature.xml").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let r = json_report(&out);
+    assert_eq!(r["sub_indication"], "HASH_FAILURE");
+    assert_eq!(check_outcome(&r, "stamp.signature"), "PASSED");
+    assert_eq!(check_outcome(&r, "seal.signature"), "PASSED");
+    assert_eq!(check_outcome(&r, "stamp.data_hash"), "FAILED");
+}
+
+#[test]
+fn cli_sample_picture_is_not_a_seal() {
+    let png = sample("seal/StampImg.png");
+    let (code, out, _) = run(&["seal", "verify", png.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    assert_eq!(json_report(&out)["sub_indication"], "FORMAT_FAILURE");
+    let (code, _, err) = run(&["seal", "show", png.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("neither a seal nor a stamp"), "{err}");
+}
+
+#[test]
+fn cli_sample_root_lacking_key_cert_sign_fails_the_chain() {
+    let (code, out, err) = run(&[
+        "seal",
+        "verify",
+        sample("seal/UserV4.esl").to_str().unwrap(),
+        "--trust",
+        sample("keys/root.pem").to_str().unwrap(),
+        "--at",
+        "2021-01-01T00:00:00Z",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        json_report(&out)["sub_indication"],
+        "CHAIN_CONSTRAINTS_FAILURE"
+    );
+}
+
+#[test]
+fn cli_show_writes_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_png = dir.path().join("pic.png");
+    let (code, out, err) = run(&[
+        "seal",
+        "show",
+        sample("seal/SignedValueV4.dat").to_str().unwrap(),
+        "--picture-out",
+        out_png.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("51f044b76510434e9bc67a1185c2fba5"), "{out}");
+    assert!(out.contains("/Doc_0/Signs/Sign_0/Signature.xml"), "{out}");
+    assert_eq!(std::fs::read(&out_png).unwrap(), read("seal/StampImg.png"));
+}
+
+#[test]
+fn cli_make_stamp_verify_with_the_demo_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    std::fs::write(p("contract.txt"), "合同正文 contract body".repeat(1000)).unwrap();
+    let (code, _, err) = run(&[
+        "seal",
+        "make",
+        "--id",
+        "sh-seal-authority",
+        "--signer",
+        "sh-org-1",
+        "--code",
+        "合同专用章",
+        "--at",
+        "2026-02-01T00:00:00Z",
+        "--valid-to",
+        "2028-01-01T00:00:00Z",
+        "--dpi",
+        "100",
+        "-o",
+        &p("org.esl"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&[
+        "seal",
+        "stamp",
+        "--seal",
+        &p("org.esl"),
+        "--id",
+        "sh-org-1",
+        "--at",
+        "2026-03-01T00:00:00Z",
+        "-o",
+        &p("contract.dat"),
+        &p("contract.txt"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let verify = |doc: &str| {
+        run(&[
+            "seal",
+            "verify",
+            &p("contract.dat"),
+            "--document",
+            doc,
+            "--trust",
+            "keys/sh/root.cert.pem",
+            "--at",
+            "2026-06-01T00:00:00Z",
+            "--json",
+        ])
+    };
+    let (code, out, err) = verify(&p("contract.txt"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(json_report(&out)["indication"], "TOTAL_PASSED");
+    // Another organisation's signer may not stamp with this seal.
+    let (code, _, err) = run(&[
+        "seal",
+        "stamp",
+        "--seal",
+        &p("org.esl"),
+        "--id",
+        "sh-org-2",
+        "--at",
+        "2026-03-01T00:00:00Z",
+        "-o",
+        &p("x.dat"),
+        &p("contract.txt"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not listed"), "{err}");
+    // A changed document.
+    std::fs::write(p("changed.txt"), "合同正文 contract body!".repeat(1000)).unwrap();
+    let (code, out, _) = verify(&p("changed.txt"));
+    assert_eq!(code, 1);
+    assert_eq!(json_report(&out)["sub_indication"], "HASH_FAILURE");
+    // Without a trust anchor: indeterminate.
+    let (code, _, _) = run(&[
+        "seal",
+        "verify",
+        &p("contract.dat"),
+        "--document",
+        &p("contract.txt"),
+        "--at",
+        "2026-06-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 3);
+    // Bad input: no document for a stamp, a bad time, a missing file.
+    assert_eq!(run(&["seal", "verify", &p("contract.dat")]).0, 2);
+    assert_eq!(
+        run(&["seal", "verify", &p("org.esl"), "--at", "yesterday"]).0,
+        2
+    );
+    assert_eq!(run(&["seal", "verify", &p("missing.esl")]).0, 2);
+}
