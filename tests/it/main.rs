@@ -8,3 +8,4 @@ mod pki_issue;
 mod pki_validate;
 mod seal;
 mod storage;
+mod http;
