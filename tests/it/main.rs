@@ -3,9 +3,9 @@
 mod catalog;
 mod common;
 mod crypto;
+mod http;
 mod license;
 mod pki_issue;
 mod pki_validate;
 mod seal;
 mod storage;
-mod http;
