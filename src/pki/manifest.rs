@@ -134,3 +134,83 @@ impl Manifest {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, role: Role, issuer: &str) -> ManifestEntry {
+        ManifestEntry {
+            id: id.into(),
+            role,
+            province: Some(Province::Shanghai),
+            algorithm: Algorithm::Sm2Sm3,
+            cert: format!("sh/{id}.cert.pem"),
+            key: format!("sh/{id}.key.pem"),
+            issuer: issuer.into(),
+            license_types: if role == Role::IssuingAgency {
+                vec!["11100000MB014336X0001".into()]
+            } else {
+                vec![]
+            },
+            name_zh: String::new(),
+            name_en: String::new(),
+            uscc: None,
+        }
+    }
+
+    fn good() -> Manifest {
+        Manifest {
+            demo: true,
+            generated_by: String::new(),
+            entries: vec![
+                entry("root", Role::ProvinceRoot, "root"),
+                entry("agency", Role::IssuingAgency, "root"),
+            ],
+        }
+    }
+
+    #[test]
+    fn round_trip_and_consistency_rules() {
+        let m = good();
+        assert_eq!(Manifest::from_json(&m.to_json()).unwrap(), m);
+
+        let mut dup = good();
+        dup.entries
+            .push(entry("agency", Role::SealAuthority, "root"));
+        let mut dangling = good();
+        dangling.entries[1].issuer = "nobody".into();
+        let mut self_leaf = good();
+        self_leaf.entries[1].issuer = "agency".into();
+        let mut no_types = good();
+        no_types.entries[1].license_types.clear();
+        let mut traversal = good();
+        traversal.entries[1].key = "../../etc/passwd".into();
+        let mut absolute = good();
+        absolute.entries[1].cert = "/etc/passwd".into();
+        let mut leaf_issuer = good();
+        leaf_issuer
+            .entries
+            .push(entry("org", Role::OrganisationSigner, "agency"));
+        for bad in [
+            dup,
+            dangling,
+            self_leaf,
+            no_types,
+            traversal,
+            absolute,
+            leaf_issuer,
+        ] {
+            assert!(
+                matches!(
+                    Manifest::from_json(&bad.to_json()),
+                    Err(PkiError::Manifest(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        for text in ["", "[]", "{\"demo\":true}", &"[".repeat(10_000)] {
+            assert!(Manifest::from_json(text).is_err());
+        }
+    }
+}

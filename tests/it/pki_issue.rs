@@ -701,3 +701,47 @@ fn keys_init_writes_a_loadable_hierarchy() {
         );
     }
 }
+
+#[test]
+fn key_store_refuses_swapped_keys_and_missing_files() {
+    use deltaseal::adapters::keystore::KeyStoreError;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo::generate().unwrap();
+    for f in &demo.files {
+        let p = dir.path().join(&f.path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, &f.text).unwrap();
+    }
+    KeyStore::load(dir.path()).expect("generated hierarchy loads");
+    let (a, b) = (
+        dir.path().join("sh/org-1.key.pem"),
+        dir.path().join("sh/org-2.key.pem"),
+    );
+    std::fs::copy(&b, &a).unwrap();
+    assert!(
+        matches!(KeyStore::load(dir.path()), Err(KeyStoreError::Mismatch(id)) if id == "sh-org-1")
+    );
+    std::fs::write(
+        &a,
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        KeyStore::load(dir.path()),
+        Err(KeyStoreError::Key { .. })
+    ));
+    std::fs::remove_file(&a).unwrap();
+    assert!(matches!(
+        KeyStore::load(dir.path()),
+        Err(KeyStoreError::Io { .. })
+    ));
+    std::fs::write(
+        dir.path().join("manifest.json"),
+        "{\"demo\": true, \"entries\": [{}]}",
+    )
+    .unwrap();
+    assert!(matches!(
+        KeyStore::load(dir.path()),
+        Err(KeyStoreError::Pki { .. })
+    ));
+}
