@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use deltaseal::adapters::config::{agencies_and_anchors, BUILTIN_CATALOG};
 use deltaseal::adapters::http::token::make_request_token;
-use deltaseal::adapters::http::{app, AppState, Limits, Node, NodeSettings};
+use deltaseal::adapters::http::{app, Limits, Node, NodeSettings};
 use deltaseal::adapters::keystore::KeyStore;
 use deltaseal::catalog::Catalog;
 use deltaseal::crypto::{Algorithm, PrivateKey, SoftwareSigner};
@@ -32,7 +32,6 @@ pub fn keys() -> KeyStore {
 }
 
 pub struct Api {
-    pub node: AppState,
     pub app: Router,
     pub keys: KeyStore,
     pub db: TestDb,
@@ -62,8 +61,7 @@ impl Api {
             },
         );
         Api {
-            app: app(node.clone()),
-            node,
+            app: app(node),
             keys,
             db,
             now,

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod common;
+mod crash;
 mod crypto;
 mod http;
 mod license;

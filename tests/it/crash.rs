@@ -1,0 +1,199 @@
+//! Crash safety, end to end: `deltaseal serve` as a child process on a SQLite file,
+//! `deltaseal license bulk` against it, `kill -9` of the server mid-run, restart on the
+//! same file; every acknowledged license must be there, verify, and agree with the
+//! agency's status list; a rerun of the bulk file issues the rest without duplicates.
+
+use crate::common;
+use crate::http::{id_card, keys};
+use deltaseal::adapters::config::agencies_and_anchors;
+use deltaseal::adapters::storage::{status_entry, Store};
+use deltaseal::license::sdjwt::{verify, VerifyOptions};
+use deltaseal::license::StatusListToken;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const AGENCY: &str = "sh-agency-psb";
+const LINES: usize = 150;
+
+/// A running `deltaseal serve` and its base URL.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(db: &Path) -> Server {
+        let mut child = Command::new(common::bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+            .arg(db)
+            .arg("--keys")
+            .arg(common::root().join("keys"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("deltaseal: listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bulk(url: &str, file: &Path) -> Child {
+    Command::new(common::bin())
+        .args(["license", "bulk"])
+        .arg(file)
+        .args(["--server", url, "--agency", AGENCY, "--keys"])
+        .arg(common::root().join("keys"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// `line → identifier` from the bulk command's output.
+fn acknowledged(out: &str) -> BTreeMap<usize, String> {
+    out.lines()
+        .filter_map(|l| {
+            let (n, id) = l.split_once('\t')?;
+            Some((n.parse().ok()?, id.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("node.db");
+    let file = dir.path().join("bulk.jsonl");
+    let mut f = std::fs::File::create(&file).unwrap();
+    for n in 0..LINES {
+        writeln!(f, "{}", id_card(n as u32)).unwrap();
+    }
+    drop(f);
+
+    // Run the bulk issuance and kill the server once some licenses are acknowledged.
+    let mut server = Server::start(&db);
+    let mut run = bulk(&server.url, &file);
+    let mut out = String::new();
+    let mut reader = BufReader::new(run.stdout.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while acknowledged(&out).len() < 30 {
+        assert!(Instant::now() < deadline, "bulk issuance too slow");
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        out.push_str(&line);
+    }
+    server.child.kill().unwrap(); // SIGKILL
+    server.child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    out.push_str(&rest);
+    let status = run.wait().unwrap();
+    let first = acknowledged(&out);
+    assert!(first.len() >= 30, "{out}");
+    assert!(
+        first.len() < LINES,
+        "the server died before the bulk run ended"
+    );
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "failures after the kill are reported"
+    );
+
+    // Restart on the same file: every acknowledged license is there and verifies.
+    let server = Server::start(&db);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(Store::connect(db.to_str().unwrap())).unwrap();
+    let keys = keys();
+    let (_, anchors) = agencies_and_anchors(&keys).unwrap();
+    let at = time::OffsetDateTime::now_utc();
+    for id in first.values() {
+        let rec = rt.block_on(store.license(id)).unwrap();
+        let v = verify(&rec.credential, &VerifyOptions::new(at, &anchors));
+        assert!(v.report.passed(), "{id}: {}", v.report);
+    }
+
+    // Rerun the same file: acknowledged lines are replayed, the rest issued, none twice.
+    let run = bulk(&server.url, &file).wait_with_output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let second = acknowledged(&String::from_utf8(run.stdout).unwrap());
+    assert_eq!(second.len(), LINES);
+    for (n, id) in &first {
+        assert_eq!(&second[n], id, "line {n} was issued twice");
+    }
+    let uscc = keys.get(AGENCY).unwrap().info.uscc.clone().unwrap();
+    let rows = rt.block_on(store.licenses_of(&uscc)).unwrap();
+    assert_eq!(rows.len(), LINES);
+    let idx: Vec<i64> = rows.iter().map(|r| r.status_index).collect();
+    assert_eq!(
+        idx,
+        (0..LINES as i64).collect::<Vec<_>>(),
+        "slots are dense"
+    );
+
+    // Change some statuses through the CLI; the served status list agrees with the rows.
+    for (n, action) in [(1usize, "revoke"), (2, "suspend")] {
+        let out = Command::new(common::bin())
+            .args(["license", action, &second[&n], "--reason", "audit"])
+            .args(["--server", &server.url, "--agency", AGENCY, "--keys"])
+            .arg(common::root().join("keys"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let rows = rt.block_on(store.licenses_of(&uscc)).unwrap();
+    let stored = rt.block_on(store.status_list(&uscc, 0)).unwrap();
+    let token = reqwest::blocking::get(format!("{}/v1/status/{uscc}/0", server.url))
+        .unwrap()
+        .text()
+        .unwrap();
+    let key = keys.get(AGENCY).unwrap().signer.public_key().clone();
+    let served = StatusListToken::verify(&token, &key, Some(at))
+        .unwrap()
+        .list;
+    for r in &rows {
+        let want = r.status.status_value();
+        assert_eq!(
+            status_entry(&stored.bits, r.status_index),
+            want,
+            "{}",
+            r.identifier
+        );
+        let idx = usize::try_from(r.status_index).unwrap();
+        assert_eq!(served.get(idx).unwrap().value(), want, "{}", r.identifier);
+    }
+    assert_eq!(
+        rows.iter().filter(|r| r.status.as_str() != "valid").count(),
+        2
+    );
+    rt.block_on(store.close());
+}
