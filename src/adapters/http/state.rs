@@ -110,6 +110,11 @@ impl Node {
         &self.store
     }
 
+    /// A hosted agency by USCC.
+    pub fn agency(&self, uscc: &str) -> Option<Arc<Agency>> {
+        self.agencies.get(uscc).cloned()
+    }
+
     /// The current time from the node's clock.
     pub fn now(&self) -> OffsetDateTime {
         (self.settings.clock)()
