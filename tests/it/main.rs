@@ -6,6 +6,7 @@ mod crash;
 mod crypto;
 mod http;
 mod license;
+mod ofd;
 mod pki_issue;
 mod pki_validate;
 mod seal;

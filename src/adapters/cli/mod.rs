@@ -8,6 +8,7 @@ mod cert_verify;
 mod keys;
 mod seal;
 mod seal_make;
+mod seal_ofd;
 
 use clap::{Parser, Subcommand};
 

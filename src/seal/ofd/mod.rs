@@ -11,10 +11,14 @@
 pub mod container;
 mod error;
 pub mod model;
+pub mod placement;
 mod ses;
+pub mod stamp;
 pub mod verify;
 pub mod xml;
 
 pub use container::{Limits, OfdPackage};
 pub use error::{OfdError, PathProblem, XmlProblem};
+pub use placement::Placement;
+pub use stamp::{prepare, stamp_ofd, PreparedStamp, StampOptions};
 pub use verify::{verify_ofd, verify_package, VerifyOptions};

@@ -28,13 +28,12 @@ pub(crate) fn verify_seal_stamp(
 ) {
     let code = |c: &str| format!("sign[{tag}].{c}");
     let sig_path = display_path(signature_xml_name);
-    let anchors = &opts.trust_anchors;
-    let report = verify_embedded(
-        signed_value,
-        signature_xml,
-        &SealTrust::anchors(anchors),
-        opts.at,
-    );
+    let trust = SealTrust {
+        anchors: &opts.trust_anchors,
+        intermediates: &opts.intermediates,
+        ..SealTrust::none()
+    };
+    let report = verify_embedded(signed_value, signature_xml, &trust, opts.at);
     for c in &report.checks {
         // The stamp verifier names the signed data by TBS_Sign.propertyInfo; in an OFD
         // the signed data is this signature's Signature.xml, named here by its path.

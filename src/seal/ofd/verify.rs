@@ -34,6 +34,8 @@ pub struct VerifyOptions {
     pub at: OffsetDateTime,
     /// Trust anchors (DER certificates) for seal makers and stamp signers.
     pub trust_anchors: Vec<Vec<u8>>,
+    /// Candidate intermediate CA certificates (DER) for path building.
+    pub intermediates: Vec<Vec<u8>>,
     /// Certificates (DER) of plain-signature (`Type="Sign"`) signers. Such a signature
     /// carries no certificate, so the verifier names the signer explicitly; a signature
     /// verifying under one of these is accepted as made by that pinned signer.
@@ -48,6 +50,7 @@ impl VerifyOptions {
         VerifyOptions {
             at,
             trust_anchors: Vec::new(),
+            intermediates: Vec::new(),
             signer_certs: Vec::new(),
             limits: Limits::default(),
         }
