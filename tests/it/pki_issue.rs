@@ -643,6 +643,7 @@ fn cert_show_prints_the_summary() {
         "11100000000019713D001",
         "2029-01-01",
         "YES",
+        "license signing (1.3.6.1.4.1.61234.2026.2.2)",
     ] {
         assert!(text.contains(want), "missing {want} in\n{text}");
     }

@@ -74,7 +74,14 @@ fn text(s: &CertSummary) -> String {
             },
         ),
         ("key usage", s.key_usage.join(", ")),
-        ("extended key usage", s.extended_key_usage.join(", ")),
+        (
+            "extended key usage",
+            s.extended_key_usage
+                .iter()
+                .map(|o| eku_name(o))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         (
             "license types",
             if i.license_types.is_empty() {
@@ -97,4 +104,21 @@ fn text(s: &CertSummary) -> String {
         .iter()
         .map(|(k, v)| format!("{k:<19} {v}\n"))
         .collect()
+}
+
+/// A project EKU by name, others as their OID.
+fn eku_name(oid: &str) -> String {
+    use crate::pki::oids::*;
+    let known = [
+        (EKU_TRUST_LIST_SIGNING, "trust-list signing"),
+        (EKU_LICENSE_SIGNING, "license signing"),
+        (EKU_SEAL_MAKING, "seal making"),
+        (EKU_DOCUMENT_STAMPING, "document stamping"),
+        (EKU_SHOW_TOKEN_SIGNING, "show-token signing"),
+    ];
+    known
+        .iter()
+        .find(|(o, _)| o.to_string() == oid)
+        .map(|(_, n)| format!("{n} ({oid})"))
+        .unwrap_or_else(|| oid.to_owned())
 }
