@@ -197,3 +197,101 @@ fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
     );
     rt.block_on(store.close());
 }
+
+#[test]
+fn the_license_cli_against_a_running_server_and_a_graceful_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dir.path().join("node.db"));
+    let cli = |args: &[&str]| {
+        Command::new(common::bin())
+            .arg("license")
+            .args(args)
+            .args(["--server", &server.url, "--keys"])
+            .arg(common::root().join("keys"))
+            .output()
+            .unwrap()
+    };
+    let claims = dir.path().join("claims.json");
+    std::fs::write(
+        &claims,
+        r#"{"holder": "赵六", "holder_code": "310101199202020022", "name": "赵六",
+            "sex": "女", "ethnicity": "汉", "birth_date": "1992-02-02",
+            "id_number": "310101199202020022"}"#,
+    )
+    .unwrap();
+    let out = cli(&[
+        "issue",
+        "--agency",
+        "zj-agency-psb",
+        "--type",
+        crate::http::ID_CARD,
+        "--claims",
+        claims.to_str().unwrap(),
+        "--claim",
+        "address=杭州市西湖区",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let issued: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = issued["identifier"].as_str().unwrap();
+
+    // Fetch it back, and decode the credential from a file.
+    let out = cli(&["show", id, "--agency", "zj-agency-psb"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["credential"], issued["credential"]);
+    let file = dir.path().join("license.sdjwt");
+    std::fs::write(&file, issued["credential"].as_str().unwrap()).unwrap();
+    let out = cli(&["show", file.to_str().unwrap()]);
+    let decoded: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(decoded["disclosed"]["address"], "杭州市西湖区");
+    assert_eq!(decoded["header"]["alg"], "ES256");
+
+    // Refusals exit 1 with the problem code; another agency's license is not theirs.
+    let out = cli(&["revoke", id, "--agency", "sh-agency-psb", "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not_owner"));
+    let out = cli(&[
+        "issue",
+        "--agency",
+        "js-agency-samr",
+        "--type",
+        crate::http::ID_CARD,
+        "--claims",
+        claims.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("type_not_authorised"));
+    let out = cli(&[
+        "issue",
+        "--agency",
+        "no-such-agency",
+        "--type",
+        crate::http::ID_CARD,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // SIGTERM stops the server gracefully (exit 0).
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no graceful stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

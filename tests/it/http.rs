@@ -1,7 +1,7 @@
 //! The issuance HTTP API driven with `oneshot` (no socket): authentication and the
 //! authorisation matrix, issuance and idempotency, status changes and the status list,
 //! proofs, bad input (each a 4xx problem+json with nothing stored), operations
-//! endpoints. Runs on SQLite; the storage module covers PostgreSQL.
+//! endpoints. SQLite, and PostgreSQL for batches and idempotent retries.
 
 use crate::common;
 use crate::storage::TestDb;
@@ -40,11 +40,16 @@ pub struct Api {
 
 impl Api {
     pub async fn new() -> Api {
-        Self::with_limits(Limits::default()).await
+        Self::on("sqlite", Limits::default()).await
     }
 
     pub async fn with_limits(limits: Limits) -> Api {
-        let db = TestDb::new("sqlite").await;
+        Self::on("sqlite", limits).await
+    }
+
+    /// A node on `engine` (`sqlite` or `postgres`).
+    pub async fn on(engine: &str, limits: Limits) -> Api {
+        let db = TestDb::new(engine).await;
         let keys = keys();
         let (agencies, anchors) = agencies_and_anchors(&keys).unwrap();
         let now = common::fixed_now();
@@ -674,9 +679,12 @@ async fn bad_input_is_a_problem_and_stores_nothing() {
     api.db.finish().await;
 }
 
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
 #[tokio::test]
-async fn idempotent_retries_never_issue_twice() {
-    let api = Api::new().await;
+async fn idempotent_retries_never_issue_twice(#[case] engine: &str) {
+    let api = Api::on(engine, Limits::default()).await;
     let body = id_card(1).to_string();
     let hdr = [("idempotency-key", "order-42")];
     let (s1, _, v1) = api
@@ -768,11 +776,12 @@ async fn idempotent_retries_never_issue_twice() {
 }
 
 #[rstest]
-#[case::sm2(Algorithm::Sm2Sm3)]
-#[case::p256(Algorithm::EcdsaP256Sha256)]
 #[tokio::test]
-async fn a_batch_is_issued_in_one_transaction(#[case] alg: Algorithm) {
-    let api = Api::new().await;
+async fn a_batch_is_issued_in_one_transaction(
+    #[values(Algorithm::Sm2Sm3, Algorithm::EcdsaP256Sha256)] alg: Algorithm,
+    #[values("sqlite", "postgres")] engine: &str,
+) {
+    let api = Api::on(engine, Limits::default()).await;
     let agency = agency_for(alg);
     let items: Vec<Value> = (0..40).map(id_card).collect();
     let (s, v) = api
