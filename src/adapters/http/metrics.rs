@@ -85,7 +85,12 @@ pub async fn count(State(node): State<super::AppState>, req: Request, next: Next
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().as_str().to_string();
+    // Only standard methods become label values, so clients cannot grow the label set.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m,
+        _ => "OTHER",
+    }
+    .to_string();
     let resp = next.run(req).await;
     node.metrics
         .request(&method, &route, resp.status().as_u16());
