@@ -295,3 +295,19 @@ fn the_license_cli_against_a_running_server_and_a_graceful_stop() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_production_node_will_not_start_with_demo_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(common::bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg(dir.path().join("p.db"))
+        .arg("--keys")
+        .arg(common::root().join("keys"))
+        .env("DELTASEAL_PRODUCTION", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refuses demo key"), "{err}");
+}
