@@ -211,9 +211,10 @@ impl From<StorageError> for ApiError {
             StorageError::InvalidTransition { current } => {
                 ApiError::IllegalTransition(format!("not allowed while {current}"))
             }
-            e @ (StorageError::Connect(_) | StorageError::Database(sqlx::Error::PoolTimedOut)) => {
-                ApiError::Unavailable(e.to_string())
-            }
+            e @ (StorageError::Connect(_)
+            | StorageError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
+            )) => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -310,5 +311,15 @@ mod tests {
         assert_eq!(e.status_and_code().1, "bad_identifier");
         let e: ApiError = StorageError::NotOwner.into();
         assert_eq!(e.status_and_code(), (StatusCode::FORBIDDEN, "not_owner"));
+        let e: ApiError = StorageError::Database(sqlx::Error::PoolTimedOut).into();
+        assert_eq!(
+            e.status_and_code(),
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        );
+        let e: ApiError = StorageError::Corrupt("x").into();
+        assert_eq!(
+            e.status_and_code(),
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        );
     }
 }
