@@ -987,3 +987,33 @@ async fn operations_endpoints() {
     );
     api.db.finish().await;
 }
+
+#[rstest]
+#[case::sm2(Algorithm::Sm2Sm3)]
+#[case::p256(Algorithm::EcdsaP256Sha256)]
+#[tokio::test]
+async fn a_holder_key_is_bound_into_the_credential(#[case] alg: Algorithm) {
+    use deltaseal::license::sdjwt::jwk_of;
+    let api = Api::new().await;
+    let holder = PrivateKey::generate(alg).unwrap();
+    let mut body = id_card(5);
+    body["holder_key"] = jwk_of(holder.public_key());
+    let (s, v) = api.post(agency_for(alg), "/v1/licenses", &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, anchors) = agencies_and_anchors(&api.keys).unwrap();
+    let r = verify(
+        v["credential"].as_str().unwrap(),
+        &VerifyOptions::new(api.now, &anchors),
+    );
+    assert!(r.report.passed(), "{}", r.report);
+    assert_eq!(r.payload["cnf"]["jwk"], jwk_of(holder.public_key()));
+    // Not a key: refused, nothing stored.
+    body["holder_key"] = json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"});
+    let (s, v) = api.post(agency_for(alg), "/v1/licenses", &body).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_request"))
+    );
+    assert_eq!(api.count().await, 1);
+    api.db.finish().await;
+}
