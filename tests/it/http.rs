@@ -487,7 +487,7 @@ async fn a_key_outside_the_trust_hierarchy_is_refused(#[case] alg: Algorithm) {
     // The real agency's certificate with a key that is not its own.
     let t = make_request_token(
         &leaf_key,
-        &[real.cert_der.clone()],
+        std::slice::from_ref(&real.cert_der),
         &uscc,
         AUD,
         api.now,
@@ -508,7 +508,7 @@ async fn a_key_outside_the_trust_hierarchy_is_refused(#[case] alg: Algorithm) {
     let tl = api.keys.get("yrd-trust-list-signer").unwrap();
     let t = make_request_token(
         tl.signer.as_ref(),
-        &[tl.cert_der.clone()],
+        std::slice::from_ref(&tl.cert_der),
         "x",
         AUD,
         api.now,
