@@ -23,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::Date;
 
+time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
+
 /// The kind of code identifying the holder (GB/T 36903, after GA/T 517).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HolderCodeType {
@@ -66,14 +68,17 @@ pub struct Metadata {
     /// Issuing agency USCC.
     pub issuer_code: String,
     /// Issue date.
+    #[serde(with = "ymd")]
     pub issue_date: Date,
     /// Defining authority name.
     pub definer_name: String,
     /// Defining authority USCC.
     pub definer_code: String,
     /// First day of validity.
+    #[serde(with = "ymd")]
     pub valid_from: Date,
     /// Last day of validity; `None`: no expiry.
+    #[serde(with = "ymd::option")]
     pub valid_to: Option<Date>,
     /// Administrative division code of the issuing jurisdiction (6 digits).
     pub jurisdiction_code: String,
@@ -153,5 +158,41 @@ impl Metadata {
         put("holder_code", self.holder_code.clone());
         put("holder_code_type", self.holder_code_type.code().to_owned());
         m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_round_trip_with_plain_dates() {
+        let m = Metadata {
+            identifier: Identifier::new("11100000000019713D001", "113100000024280004", "A1", 1)
+                .unwrap(),
+            type_code: "11100000000019713D001".into(),
+            type_name: "居民身份证".into(),
+            license_number: "A1".into(),
+            license_name: "居民身份证".into(),
+            issuer_name: "上海市公安局".into(),
+            issuer_code: "113100000024280004".into(),
+            issue_date: time::macros::date!(2026 - 06 - 01),
+            definer_name: "中华人民共和国公安部".into(),
+            definer_code: "11100000000019713D".into(),
+            valid_from: time::macros::date!(2026 - 06 - 01),
+            valid_to: None,
+            jurisdiction_code: "310000".into(),
+            holder: "张三".into(),
+            holder_code: "310101199003070011".into(),
+            holder_code_type: HolderCodeType::CitizenId,
+        };
+        m.check().unwrap();
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["issue_date"], "2026-06-01");
+        assert_eq!(json["holder_code_type"], "111");
+        assert_eq!(serde_json::from_value::<Metadata>(json).unwrap(), m);
+        let claims = m.to_claims();
+        assert_eq!(claims["valid_from"], "2026-06-01");
+        assert!(!claims.contains_key("valid_to"));
     }
 }
