@@ -325,3 +325,42 @@ fn prepare_and_complete_with_an_outside_signature() {
             .passed()
     );
 }
+
+/// The committed demo agencies (keys/) issue licenses that verify against their
+/// province's demo root: Shanghai's public security bureau (SM2), Zhejiang's (P-256).
+#[rstest]
+#[case::sm2_shanghai("sh/agency-psb", "sh/root", Algorithm::Sm2Sm3)]
+#[case::p256_zhejiang("zj/agency-psb", "zj/root", Algorithm::EcdsaP256Sha256)]
+fn demo_agencies_issue_and_verify(
+    #[case] agency: &str,
+    #[case] root: &str,
+    #[case] alg: Algorithm,
+) {
+    use deltaseal::pki::pem::certs_from_pem;
+    let keys = common::root().join("keys");
+    let read = |p: String| std::fs::read_to_string(keys.join(p)).unwrap();
+    let key = PrivateKey::from_pem(&read(format!("{agency}.key.pem"))).unwrap();
+    assert_eq!(key.algorithm(), alg);
+    let chain = certs_from_pem(&read(format!("{agency}.cert.pem"))).unwrap();
+    let anchors = certs_from_pem(&read(format!("{root}.cert.pem"))).unwrap();
+    let agency = Agency::new(Arc::new(SoftwareSigner::new(agency, key)), chain).unwrap();
+    assert!(agency.authorises(ID_CARD));
+    let cred = agency
+        .issue(&catalog(), &id_card_request("DEMO0001", 0), now())
+        .unwrap();
+    let v = sdjwt::verify(&cred.sd_jwt, &VerifyOptions::new(now(), &anchors));
+    assert!(v.report.passed(), "{}", v.report);
+    assert_eq!(v.claims["issuer_code"], agency.uscc());
+    assert!(matches!(
+        agency.issue(
+            &catalog(),
+            &{
+                let mut r = id_card_request("DEMO0002", 1);
+                r.type_code = BUSINESS_LICENSE.into();
+                r
+            },
+            now()
+        ),
+        Err(LicenseError::TypeNotAuthorised(_))
+    ));
+}
