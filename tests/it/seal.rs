@@ -257,26 +257,41 @@ fn made_seal_and_stamp_round_trip_and_openssl_verifies(#[case] alg: Algorithm) {
     assert_eq!(reparsed.time_info, Some(STAMPED));
     assert_eq!(reparsed.data_hash, alg.digest().digest(&doc));
 
-    if have_openssl() {
-        assert!(openssl_verifies(
-            alg,
-            &h.authority.cert,
-            seal.signed_bytes(),
-            &seal.signature
-        ));
-        assert!(openssl_verifies(
-            alg,
-            &h.org1.cert,
-            stamp.signed_bytes(),
-            &stamp.signature
-        ));
-        // And OpenSSL rejects a signature over other bytes.
-        assert!(!openssl_verifies(
-            alg,
-            &h.org1.cert,
-            seal.signed_bytes(),
-            &stamp.signature
-        ));
+    assert!(have_openssl(), "the interop checks need openssl on PATH");
+    assert!(openssl_verifies(
+        alg,
+        &h.authority.cert,
+        seal.signed_bytes(),
+        &seal.signature
+    ));
+    assert!(openssl_verifies(
+        alg,
+        &h.org1.cert,
+        stamp.signed_bytes(),
+        &stamp.signature
+    ));
+    // And OpenSSL rejects a signature over other bytes.
+    assert!(!openssl_verifies(
+        alg,
+        &h.org1.cert,
+        seal.signed_bytes(),
+        &stamp.signature
+    ));
+    // OpenSSL's DER parser reads the whole seal and stamp.
+    for der in [seal.der(), stamp.der()] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("x.der"), der).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["asn1parse", "-inform", "DER", "-in"])
+            .arg(dir.path().join("x.der"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(":ES") && text.contains("GENERALIZEDTIME"),
+            "{text}"
+        );
     }
 
     let anchors = vec![h.root.clone()];
@@ -931,4 +946,105 @@ fn cli_make_stamp_verify_with_the_demo_keys() {
         2
     );
     assert_eq!(run(&["seal", "verify", &p("missing.esl")]).0, 2);
+}
+
+// ---- tolerance: v1 stamps, raw r||s signatures ----
+
+#[derive(der::Sequence)]
+struct TbsV1<'a> {
+    version: i64,
+    eseal: der::asn1::AnyRef<'a>,
+    time_info: der::asn1::BitStringRef<'a>,
+    data_hash: der::asn1::BitStringRef<'a>,
+    property_info: der::asn1::Ia5StringRef<'a>,
+    cert: der::asn1::OctetStringRef<'a>,
+    algorithm: der::asn1::ObjectIdentifier,
+}
+
+#[derive(der::Sequence)]
+struct SignatureV1<'a> {
+    tbs: der::asn1::AnyRef<'a>,
+    signature: der::asn1::BitStringRef<'a>,
+}
+
+/// A GM/T 0031-2014 v1 stamp with the sample v1 seal, signed by the sample user key with
+/// a raw `r||s` signature and a UTCTime-text timeInfo, verifies.
+#[test]
+fn v1_stamp_with_raw_signature_verifies() {
+    use der::{Decode, Encode};
+    let seal = read("seal/UserV1.esl");
+    let user_cert = pem_der(&sample("keys/user.pem"));
+    let key = PrivateKey::from_pem(&std::fs::read_to_string(sample("keys/user_key.pem")).unwrap())
+        .unwrap();
+    let doc = b"v1 document";
+    let hash = deltaseal::crypto::DigestAlgorithm::Sm3.digest(doc);
+    let tbs = TbsV1 {
+        version: 1,
+        eseal: der::asn1::AnyRef::from_der(&seal).unwrap(),
+        time_info: der::asn1::BitStringRef::from_bytes(b"210301120000Z").unwrap(),
+        data_hash: der::asn1::BitStringRef::from_bytes(&hash).unwrap(),
+        property_info: der::asn1::Ia5StringRef::new("doc.txt").unwrap(),
+        cert: der::asn1::OctetStringRef::new(&user_cert).unwrap(),
+        algorithm: Algorithm::Sm2Sm3.signature_oid(),
+    }
+    .to_der()
+    .unwrap();
+    let sig = key
+        .sign(&tbs, deltaseal::crypto::SignatureEncoding::Raw)
+        .unwrap();
+    assert_eq!(sig.len(), 64);
+    let stamp = SignatureV1 {
+        tbs: der::asn1::AnyRef::from_der(&tbs).unwrap(),
+        signature: der::asn1::BitStringRef::from_bytes(&sig).unwrap(),
+    }
+    .to_der()
+    .unwrap();
+    let parsed = Stamp::from_der(&stamp).unwrap();
+    assert_eq!(parsed.version, SealVersion::V1);
+    assert_eq!(parsed.seal.version, SealVersion::V1);
+    assert_eq!(parsed.time_info, Some(datetime!(2021-03-01 12:00 UTC)));
+    let r = verify_detached(&stamp, doc, &SealTrust::none(), fixed_now());
+    for code in [
+        "stamp.format",
+        "stamp.signature",
+        "stamp.signer_listed",
+        "seal.signature",
+        "seal.validity",
+        "signer.validity",
+        "stamp.data_hash",
+    ] {
+        assert_eq!(outcome(&r, code), Outcome::Passed, "{code}: {r}");
+    }
+    assert_eq!(r.indication, Indication::Indeterminate, "{r}");
+    let r = verify_detached(&stamp, b"other", &SealTrust::none(), fixed_now());
+    assert_eq!(r.sub_indication, Some(SubIndication::HashFailure));
+}
+
+#[rstest]
+#[case(Algorithm::Sm2Sm3)]
+#[case(Algorithm::EcdsaP256Sha256)]
+fn raw_signature_values_are_accepted(#[case] alg: Algorithm) {
+    let h = hierarchy(alg);
+    let seal = seal_of(&h);
+    let hash = alg.digest().digest(b"doc");
+    let draft =
+        deltaseal::seal::stamp::prepare_stamp(&seal, &h.org1.cert, &hash, "doc", STAMPED).unwrap();
+    let raw = h
+        .org1
+        .signer
+        .sign(
+            draft.to_be_signed(),
+            deltaseal::crypto::SignatureEncoding::Raw,
+        )
+        .unwrap();
+    let stamp = draft.complete(&raw).unwrap();
+    assert_eq!(stamp.signature.len(), 64);
+    let anchors = vec![h.root.clone()];
+    let r = verify_detached(
+        stamp.der(),
+        b"doc",
+        &SealTrust::anchors(&anchors),
+        fixed_now(),
+    );
+    assert_eq!(r.indication, Indication::TotalPassed, "{r}");
 }

@@ -26,8 +26,11 @@ pub(crate) fn parse_v1_time_info(bytes: &[u8]) -> Option<OffsetDateTime> {
     }
     let s = std::str::from_utf8(bytes).ok()?;
     let s = s.trim_matches(char::from(0)).trim();
-    parse_time_text(s, true)
-        .or_else(|| parse_time_text(s, false))
+    // v1 writes UTCTime (YYMMDDhhmm[ss]); 14 or more digits can only be GeneralizedTime.
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let utc_first = digits < 14;
+    parse_time_text(s, !utc_first)
+        .or_else(|| parse_time_text(s, utc_first))
         .or_else(|| {
             // "yyyy-MM-dd HH:mm:ss" as some writers put it.
             let f =
@@ -132,5 +135,9 @@ mod tests {
         assert!(parse_time_text("20201322020900Z", true).is_none());
         assert!(parse_time_text("2020x422020900Z", true).is_none());
         assert!(parse_time_text("20200422020900Q", true).is_none());
+        assert_eq!(parse_v1_time_info(b"200422020900Z"), Some(t));
+        assert_eq!(parse_v1_time_info(b"20200422020900Z"), Some(t));
+        assert_eq!(parse_v1_time_info(b"2020-04-22 02:09:00"), Some(t));
+        assert_eq!(parse_v1_time_info(&[0x17, 0x0d]), None);
     }
 }
