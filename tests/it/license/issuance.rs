@@ -364,3 +364,62 @@ fn demo_agencies_issue_and_verify(
         Err(LicenseError::TypeNotAuthorised(_))
     ));
 }
+
+/// An agency's own signature over a credential naming another issuer is refused: the
+/// disclosed issuer code and identifier must match the signing certificate.
+#[rstest]
+#[case::p256(Algorithm::EcdsaP256Sha256)]
+#[case::sm2(Algorithm::Sm2Sm3)]
+fn credential_speaking_for_another_agency_refused(#[case] alg: Algorithm) {
+    use deltaseal::license::jose;
+    use deltaseal::license::sdjwt::Disclosure;
+    let h = hierarchy(alg, &[ID_CARD]);
+    let cred = h
+        .agency
+        .issue(&catalog(), &id_card_request("G00001", 0), now())
+        .unwrap();
+    let anchors = [h.root_der.clone()];
+    let resign = |name: &str, value: Value| {
+        let parsed = SdJwt::parse(&cred.sd_jwt).unwrap();
+        let mut ds: Vec<Disclosure> = parsed
+            .disclosures
+            .into_iter()
+            .filter(|d| d.name != name)
+            .collect();
+        ds.push(Disclosure::new(name, value));
+        let mut payload = parsed.jws.payload.clone();
+        payload.insert(
+            "_sd".into(),
+            json!(ds.iter().map(Disclosure::digest).collect::<Vec<_>>()),
+        );
+        let mut header = parsed.jws.header.clone();
+        header.remove("alg");
+        let jwt = jose::sign_compact(h.agency.signer(), header, &payload).unwrap();
+        let mut text = format!("{jwt}~");
+        for d in &ds {
+            text.push_str(&d.encoded);
+            text.push('~');
+        }
+        sdjwt::verify(&text, &VerifyOptions::new(now(), &anchors)).report
+    };
+    // Re-signing the genuine claims still passes (the construction itself is sound).
+    let same = resign("issuer_code", json!(AGENCY_USCC));
+    assert!(same.passed(), "{same}");
+    let r = resign("issuer_code", json!("11100000000019713D"));
+    assert_eq!(
+        r.sub_indication,
+        Some(SubIndication::SigConstraintsFailure),
+        "{r}"
+    );
+    let other_id = Identifier::new(ID_CARD, "11100000000019713D", "G00001", 1).unwrap();
+    let r = resign("license_id", json!(other_id.to_string()));
+    assert_eq!(
+        r.sub_indication,
+        Some(SubIndication::SigConstraintsFailure),
+        "{r}"
+    );
+    let r = resign("license_id", json!("1.2.156.3005.2.garbage"));
+    assert_eq!(r.sub_indication, Some(SubIndication::FormatFailure), "{r}");
+    let r = resign("license_type_code", json!(BUSINESS_LICENSE));
+    assert_eq!(r.sub_indication, Some(SubIndication::FormatFailure), "{r}");
+}

@@ -3,6 +3,7 @@
 
 use super::super::super::jose;
 use super::super::super::status::Status;
+use super::super::super::Identifier;
 use super::super::present::sd_hash;
 use super::super::{key_of_jwk, SdJwt, StatusRef, KB_TYP};
 use super::{r, VerifyOptions};
@@ -18,6 +19,7 @@ pub(super) fn check_disclosures(
     digests: &[&str],
     payload: &Map<String, Value>,
     type_code: &str,
+    signer_uscc: Option<&str>,
     claims: &mut Map<String, Value>,
 ) {
     let mut in_sd = HashSet::new();
@@ -45,13 +47,8 @@ pub(super) fn check_disclosures(
                 SubIndication::FormatFailure,
                 "its claim name is already present",
             ))
-        } else if d.name == "license_type_code" && d.value.as_str() != Some(type_code) {
-            Some((
-                SubIndication::FormatFailure,
-                "its type code differs from vct",
-            ))
         } else {
-            None
+            consistency(&d.name, &d.value, type_code, signer_uscc)
         };
         if let Some((sub, why)) = problem {
             claims.clear();
@@ -79,6 +76,43 @@ pub(super) fn check_disclosures(
             ),
         ),
     );
+}
+
+/// A disclosed metadata claim that contradicts the signed `vct` or the signing
+/// certificate: an agency cannot speak for another agency or another type.
+fn consistency(
+    name: &str,
+    value: &Value,
+    type_code: &str,
+    signer_uscc: Option<&str>,
+) -> Option<(SubIndication, &'static str)> {
+    let other_issuer = |code: &str| signer_uscc.is_some_and(|u| u != code);
+    match name {
+        "license_type_code" if value.as_str() != Some(type_code) => Some((
+            SubIndication::FormatFailure,
+            "its type code differs from vct",
+        )),
+        "issuer_code" if value.as_str().map_or(true, other_issuer) => Some((
+            SubIndication::SigConstraintsFailure,
+            "it names another issuer than the signing certificate",
+        )),
+        "license_id" => match value.as_str().map(str::parse::<Identifier>) {
+            Some(Ok(id)) if id.type_code() != type_code => Some((
+                SubIndication::FormatFailure,
+                "its type code differs from vct",
+            )),
+            Some(Ok(id)) if other_issuer(id.issuer_code()) => Some((
+                SubIndication::SigConstraintsFailure,
+                "it names another issuer than the signing certificate",
+            )),
+            Some(Ok(_)) => None,
+            _ => Some((
+                SubIndication::FormatFailure,
+                "it is not a valid GB/T 36904 identifier",
+            )),
+        },
+        _ => None,
+    }
 }
 
 fn numeric_date(p: &Map<String, Value>, k: &str) -> Result<Option<OffsetDateTime>, ()> {

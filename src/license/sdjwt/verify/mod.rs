@@ -216,7 +216,18 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
     }
 
     // Disclosures.
-    check_disclosures(&mut b, &sd, &sd_digests, p, type_code, &mut out.claims);
+    let signer_uscc = crate::pki::CertInfo::from_der(&chain[0])
+        .ok()
+        .and_then(|i| i.uscc);
+    check_disclosures(
+        &mut b,
+        &sd,
+        &sd_digests,
+        p,
+        type_code,
+        signer_uscc.as_deref(),
+        &mut out.claims,
+    );
     out.payload = p
         .iter()
         .filter(|(k, _)| k.as_str() != "_sd" && k.as_str() != "_sd_alg")
