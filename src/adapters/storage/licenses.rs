@@ -301,33 +301,50 @@ impl IssueTx {
         &self.agency
     }
 
-    /// Write licenses (each using one of the reserved slots).
+    /// Write licenses (each using one of the reserved slots), several rows per
+    /// statement.
     pub async fn insert_licenses(&mut self, licenses: &[NewLicense]) -> Result<(), StorageError> {
-        for l in licenses {
-            if !self.slots.contains(&l.slot) {
-                return Err(StorageError::Corrupt(
-                    "slot not reserved in this transaction",
-                ));
+        const ROWS_PER_STATEMENT: usize = 64;
+        if licenses.iter().any(|l| !self.slots.contains(&l.slot)) {
+            return Err(StorageError::Corrupt(
+                "slot not reserved in this transaction",
+            ));
+        }
+        for chunk in licenses.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = format!("INSERT INTO licenses ({LICENSE_COLUMNS}) VALUES ");
+            for r in 0..chunk.len() {
+                let b = r * 12;
+                if r > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for c in 1..=12 {
+                    if c > 1 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("${}", b + c));
+                }
+                sql.push(')');
             }
-            sqlx::query(&format!(
-                "INSERT INTO licenses ({LICENSE_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-            ))
-            .bind(&l.identifier)
-            .bind(&self.agency)
-            .bind(&l.type_code)
-            .bind(&l.holder_code)
-            .bind(&l.credential)
-            .bind(l.slot.list)
-            .bind(l.slot.index)
-            .bind(LicenseStatus::Valid.as_str())
-            .bind(None::<String>)
-            .bind(1_i64)
-            .bind(self.now)
-            .bind(self.now)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(StorageError::from_insert)?;
+            let mut q = sqlx::query(&sql);
+            for l in chunk {
+                q = q
+                    .bind(&l.identifier)
+                    .bind(&self.agency)
+                    .bind(&l.type_code)
+                    .bind(&l.holder_code)
+                    .bind(&l.credential)
+                    .bind(l.slot.list)
+                    .bind(l.slot.index)
+                    .bind(LicenseStatus::Valid.as_str())
+                    .bind(None::<String>)
+                    .bind(1_i64)
+                    .bind(self.now)
+                    .bind(self.now);
+            }
+            q.execute(&mut *self.tx)
+                .await
+                .map_err(StorageError::from_insert)?;
         }
         Ok(())
     }
