@@ -1048,3 +1048,110 @@ fn raw_signature_values_are_accepted(#[case] alg: Algorithm) {
     );
     assert_eq!(r.indication, Indication::TotalPassed, "{r}");
 }
+
+#[test]
+fn cli_reissue_supersedes_the_old_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    std::fs::write(p("doc.txt"), "document").unwrap();
+    let ok = |args: &[&str]| {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+    };
+    ok(&[
+        "seal",
+        "make",
+        "--id",
+        "js-seal-authority",
+        "--signer",
+        "js-org-1",
+        "--es-id",
+        "32000026000009",
+        "--at",
+        "2026-02-01T00:00:00Z",
+        "--picture",
+        "svg",
+        "-o",
+        &p("v1.esl"),
+    ]);
+    ok(&[
+        "seal",
+        "stamp",
+        "--seal",
+        &p("v1.esl"),
+        "--id",
+        "js-org-1",
+        "--at",
+        "2026-03-01T00:00:00Z",
+        "-o",
+        &p("early.dat"),
+        &p("doc.txt"),
+    ]);
+    ok(&[
+        "seal",
+        "reissue",
+        "--seal",
+        &p("v1.esl"),
+        "--id",
+        "js-seal-authority",
+        "--signer",
+        "js-org-2",
+        "--revoked",
+        &p("revoked.json"),
+        "--at",
+        "2026-04-01T00:00:00Z",
+        "-o",
+        &p("v2.esl"),
+    ]);
+    let list: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("revoked.json")).unwrap()).unwrap();
+    assert_eq!(list["entries"][0]["es_id"], "32000026000009-01");
+    assert_eq!(list["entries"][0]["reason"]["by"], "32000026000009-02");
+    let verify = |file: &str, doc: Option<&str>| {
+        let mut args = vec![
+            "seal",
+            "verify",
+            file,
+            "--trust",
+            "keys/js/root.cert.pem",
+            "--revoked",
+        ];
+        let rev = p("revoked.json");
+        args.push(&rev);
+        args.extend(["--at", "2026-06-01T00:00:00Z", "--json"]);
+        if let Some(d) = doc {
+            args.extend(["--document", d]);
+        }
+        let (code, out, err) = run(&args);
+        (
+            code,
+            json_report(&format!(
+                "{out}{}",
+                if out.is_empty() { err } else { String::new() }
+            )),
+        )
+    };
+    let (code, r) = verify(&p("v1.esl"), None);
+    assert_eq!(code, 1);
+    assert_eq!(r["sub_indication"], "REVOKED");
+    let (code, r) = verify(&p("v2.esl"), None);
+    assert_eq!(code, 0, "{r}");
+    // A stamp made before the change stays valid.
+    let (code, r) = verify(&p("early.dat"), Some(&p("doc.txt")));
+    assert_eq!(code, 0, "{r}");
+    // js-org-1 is no longer listed in the new version.
+    let (code, _, err) = run(&[
+        "seal",
+        "stamp",
+        "--seal",
+        &p("v2.esl"),
+        "--id",
+        "js-org-1",
+        "--at",
+        "2026-05-01T00:00:00Z",
+        "-o",
+        &p("x.dat"),
+        &p("doc.txt"),
+    ]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -4,7 +4,7 @@
 //! `--document`); any other extension is read as a seal or a stamp by its structure.
 
 use super::cert_verify::read_der;
-use super::seal_make::{self, MakeArgs, StampArgs};
+use super::seal_make::{self, MakeArgs, ReissueArgs, StampArgs};
 use super::CliError;
 use crate::crypto::{Algorithm, DigestAlgorithm};
 use crate::seal::{
@@ -18,6 +18,8 @@ use time::OffsetDateTime;
 pub(crate) enum SealCommand {
     /// Make a seal (GB/T 38540 v4 .esl) signed by a seal authority.
     Make(Box<MakeArgs>),
+    /// Change who may stamp: make the next version of a seal and revoke the old one.
+    Reissue(Box<ReissueArgs>),
     /// Stamp a file: write a detached SES_Signature (.dat) over its digest.
     Stamp(StampArgs),
     /// Verify a seal (.esl) or a detached stamp (.dat with --document); exit 0 passed,
@@ -30,6 +32,7 @@ pub(crate) enum SealCommand {
 pub(crate) fn run(cmd: SealCommand) -> Result<i32, CliError> {
     match cmd {
         SealCommand::Make(a) => seal_make::make(*a),
+        SealCommand::Reissue(a) => seal_make::reissue(*a),
         SealCommand::Stamp(a) => seal_make::stamp(a),
         SealCommand::Verify(a) => verify(a),
         SealCommand::Show(a) => show(a),
