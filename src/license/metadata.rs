@@ -108,6 +108,15 @@ impl Metadata {
                 "identifier issuer code differs from issuer_code",
             ));
         }
+        let plausible = |d: Date| (1900..=2200).contains(&d.year());
+        if !plausible(self.valid_from)
+            || !plausible(self.issue_date)
+            || self.valid_to.is_some_and(|d| !plausible(d))
+        {
+            return Err(LicenseError::BadMetadata(
+                "dates must lie in the years 1900-2200",
+            ));
+        }
         if self.valid_to.is_some_and(|to| to < self.valid_from) {
             return Err(LicenseError::BadMetadata("valid_to is before valid_from"));
         }

@@ -188,6 +188,18 @@ fn schema_violations_refused() {
         h.agency.issue(&cat, &lowercase_serial, now()),
         Err(LicenseError::BadIdentifier(_))
     ));
+    let mut far = id_card_request("C6", 0);
+    far.valid_to = Some(time::Date::MAX);
+    assert!(matches!(
+        h.agency.issue(&cat, &far, now()),
+        Err(LicenseError::BadMetadata(_))
+    ));
+    let mut early = id_card_request("C7", 0);
+    early.valid_from = Some(time::Date::MIN);
+    assert!(matches!(
+        h.agency.issue(&cat, &early, now()),
+        Err(LicenseError::BadMetadata(_))
+    ));
     let mut with_purpose = id_card_request("C5", 0);
     with_purpose.purpose = Some("出国".into());
     assert!(h.agency.issue(&cat, &with_purpose, now()).is_err());

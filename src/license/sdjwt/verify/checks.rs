@@ -244,7 +244,7 @@ pub(super) fn check_key_binding(b: &mut ReportBuilder, sd: &SdJwt, opts: &Verify
                 "nonce does not match",
             );
         }
-        if iat > opts.at + Duration::minutes(5) || iat + want.max_age < opts.at {
+        if iat > opts.at + Duration::minutes(5) || iat < opts.at - want.max_age {
             return fail(
                 b,
                 SubIndication::Expired,
