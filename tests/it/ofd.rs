@@ -230,7 +230,7 @@ fn stamp(bytes: &[u8], d: &Demo, placement: Placement) -> Vec<u8> {
         placement,
         size_mm: None,
     };
-    stamp_ofd(&pkg, &d.seal, &d.signer, &d.signer_cert, &opts, fixed_now()).unwrap()
+    stamp_ofd(pkg, &d.seal, &d.signer, &d.signer_cert, &opts, fixed_now()).unwrap()
 }
 
 fn trusted(d: &Demo) -> VerifyOptions {
@@ -364,7 +364,7 @@ fn stamp_on_a_multi_page_document_by_keyword_and_page() {
     };
     assert!(matches!(
         stamp_ofd(
-            &pkg,
+            pkg,
             &d.seal,
             &d.signer,
             &d.signer_cert,
@@ -687,4 +687,71 @@ fn xml_entity_bomb_and_deep_nesting_are_refused() {
     assert_eq!(c.code, "sign[Sign_0].format");
     assert_eq!(c.sub_indication, Some(SubIndication::FormatFailure));
     assert!(c.reason.en.contains("DOCTYPE"), "{}", c.reason.en);
+}
+
+#[test]
+fn cli_stamps_an_ofd_by_keyword_and_by_coordinates() {
+    let d = demo("sh", "org-1");
+    let dir = tempfile::tempdir().unwrap();
+    let seal = dir.path().join("seal.esl");
+    std::fs::write(&seal, d.seal.der()).unwrap();
+    let keys = root().join("keys");
+    let once = dir.path().join("once.ofd");
+    let twice = dir.path().join("twice.ofd");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(bin())
+            .args(["seal", "stamp", "--id", "sh-org-1", "--keys"])
+            .arg(&keys)
+            .arg("--seal")
+            .arg(&seal)
+            .args(["--at", "2026-06-01T00:00:00Z"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&[
+        "--keyword".as_ref(),
+        "Reader".as_ref(),
+        "-o".as_ref(),
+        once.as_os_str(),
+        sample_path("helloworld.ofd").as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, err) = run(&[
+        "--page".as_ref(),
+        "0".as_ref(),
+        "--x".as_ref(),
+        "120".as_ref(),
+        "--y".as_ref(),
+        "240".as_ref(),
+        "--size".as_ref(),
+        "30".as_ref(),
+        "30".as_ref(),
+        "-o".as_ref(),
+        twice.as_os_str(),
+        once.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let sh_root = root().join("keys/sh/root.cert.pem");
+    let (code, r) = cli_verify(
+        &twice,
+        &[
+            "--trust",
+            sh_root.to_str().unwrap(),
+            "--at",
+            "2026-06-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(code, 0, "{r}");
+    let pkg = OfdPackage::read(&std::fs::read(&twice).unwrap(), Limits::default()).unwrap();
+    let s = deltaseal::seal::ofd::model::signature_file(&pkg, "Doc_0/Signs/Sign_1/Signature.xml")
+        .unwrap();
+    assert_eq!(s.stamp_annots[0].boundary, [120.0, 240.0, 30.0, 30.0]);
+    // Neither a keyword nor coordinates: a usage error, exit 2.
+    let (code, _) = run(&["-o".as_ref(), twice.as_os_str(), once.as_os_str()]);
+    assert_eq!(code, Some(2));
 }

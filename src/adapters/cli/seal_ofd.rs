@@ -81,7 +81,7 @@ pub(crate) fn stamp(
     let size_mm = place.size.as_ref().map(|s| (s[0], s[1]));
     let pkg = read_package(file)?;
     let opts = StampOptions { placement, size_mm };
-    let stamped = ofd::stamp_ofd(&pkg, seal, signer, signer_cert, &opts, at)
+    let stamped = ofd::stamp_ofd(pkg, seal, signer, signer_cert, &opts, at)
         .map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
     std::fs::write(out, stamped).map_err(|e| CliError::io(out, e))?;
     eprintln!(

@@ -119,7 +119,7 @@ impl OfdPackage {
             let data = if name.ends_with('/') {
                 Vec::new()
             } else {
-                read_bounded(&mut file, &name, compressed, total, &limits)?
+                read_bounded(&mut file, &name, declared, compressed, total, &limits)?
             };
             if data.len() as u64 != declared {
                 return Err(OfdError::SizeMismatch { name });
@@ -213,6 +213,7 @@ impl OfdPackage {
 fn read_bounded<R: Read>(
     file: &mut R,
     name: &str,
+    declared: u64,
     compressed: u64,
     total_so_far: u64,
     limits: &Limits,
@@ -220,7 +221,13 @@ fn read_bounded<R: Read>(
     let ratio_cap = compressed
         .saturating_mul(limits.max_ratio)
         .max(limits.ratio_floor);
-    let mut out = Vec::new();
+    // Reserve what the header declares only when it is within every limit; the reads
+    // below are bounded whatever it says.
+    let hint = declared
+        .min(limits.max_entry_size)
+        .min(ratio_cap)
+        .min(limits.max_total_size.saturating_sub(total_so_far));
+    let mut out = Vec::with_capacity(hint as usize + 1);
     let mut buf = [0u8; 64 * 1024];
     loop {
         let n = file.read(&mut buf).map_err(zip::result::ZipError::Io)?;

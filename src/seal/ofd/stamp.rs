@@ -67,17 +67,17 @@ impl PreparedStamp {
     }
 }
 
-/// Prepare a seal stamp on the first document of `pkg`. `digest` is the reference
+/// Prepare a seal stamp on the first document of `pkg` (taken by value: the package
+/// is extended in place, not copied). `digest` is the reference
 /// digest (SM3 for SM2 stamps), `method` the signer's algorithm.
 pub fn prepare(
-    pkg: &OfdPackage,
+    mut pkg: OfdPackage,
     seal: &Seal,
     digest: DigestAlgorithm,
     method: Algorithm,
     opts: &StampOptions,
     at: OffsetDateTime,
 ) -> Result<PreparedStamp, OfdError> {
-    let mut pkg = pkg.clone();
     let body = model::doc_bodies(&pkg)?.remove(0);
     let pages = model::pages(&pkg, &body.doc_root)?;
     let pic = &seal.info.picture;
@@ -216,10 +216,10 @@ pub fn prepare(
     })
 }
 
-/// Stamp the first document of the OFD `bytes` with `seal`, signed by `signer` whose
+/// Stamp the first document of `pkg` with `seal`, signed by `signer` whose
 /// certificate `signer_cert` (DER) must be listed in the seal, at time `at`.
 pub fn stamp_ofd(
-    pkg: &OfdPackage,
+    pkg: OfdPackage,
     seal: &Seal,
     signer: &dyn Signer,
     signer_cert: &[u8],
