@@ -70,14 +70,22 @@ fn text(any: AnyRef<'_>, what: &'static str) -> Result<String, SealError> {
     }
 }
 
+/// The bytes of a BIT STRING holding whole octets (signatures, digests): unused bits
+/// other than zero are rejected.
+fn octets(bits: BitStringRef<'_>, what: &'static str) -> Result<Vec<u8>, SealError> {
+    bits.as_bytes()
+        .map(<[u8]>::to_vec)
+        .ok_or(SealError::malformed(what, "BIT STRING with unused bits"))
+}
+
 /// A BIT STRING's bytes, or an OCTET STRING's (some writers use one for the other).
 fn bits_or_octets(any: AnyRef<'_>, what: &'static str) -> Result<Vec<u8>, SealError> {
     match any.tag() {
-        Tag::BitString => Ok(any
-            .decode_as::<BitStringRef<'_>>()
-            .map_err(SealError::der(what))?
-            .raw_bytes()
-            .to_vec()),
+        Tag::BitString => octets(
+            any.decode_as::<BitStringRef<'_>>()
+                .map_err(SealError::der(what))?,
+            what,
+        ),
         Tag::OctetString => Ok(any.value().to_vec()),
         _ => Err(SealError::malformed(what, "not a BIT STRING")),
     }
@@ -217,7 +225,7 @@ impl Seal {
                 info: seal_info(raw.seal_info)?,
                 maker_cert: raw.sign_info.cert.as_bytes().to_vec(),
                 signature_algorithm: raw.sign_info.algorithm,
-                signature: raw.sign_info.signature.raw_bytes().to_vec(),
+                signature: octets(raw.sign_info.signature, "signData")?,
                 time_stamp: None,
                 signed_bytes: tbs.to_der().map_err(SealError::der("SESeal"))?,
                 der: bytes.to_vec(),
@@ -235,7 +243,7 @@ impl Seal {
                 info,
                 maker_cert: raw.cert.as_bytes().to_vec(),
                 signature_algorithm: raw.algorithm,
-                signature: raw.signature.raw_bytes().to_vec(),
+                signature: octets(raw.signature, "signature")?,
                 time_stamp: time_stamp(raw.time_stamp)?,
                 signed_bytes: any_der(raw.seal_info, "SES_SealInfo")?,
                 der: bytes.to_vec(),
@@ -264,7 +272,7 @@ impl Stamp {
                 ext_datas: Vec::new(),
                 signer_cert: tbs.cert.as_bytes().to_vec(),
                 signature_algorithm: tbs.algorithm,
-                signature: raw.signature.raw_bytes().to_vec(),
+                signature: octets(raw.signature, "signature")?,
                 time_stamp: None,
                 signed_bytes: any_der(raw.tbs, "TBS_Sign")?,
                 der: bytes.to_vec(),
@@ -293,7 +301,7 @@ impl Stamp {
                 ext_datas: ext_datas(tbs.ext_datas)?,
                 signer_cert: raw.cert.as_bytes().to_vec(),
                 signature_algorithm: raw.algorithm,
-                signature: raw.signature.raw_bytes().to_vec(),
+                signature: octets(raw.signature, "signature")?,
                 time_stamp: time_stamp(raw.time_stamp)?,
                 signed_bytes: any_der(raw.tbs, "TBS_Sign")?,
                 der: bytes.to_vec(),
