@@ -1,4 +1,5 @@
-//! Node configuration: defaults, a JSON config file (`--config`), `DELTASEAL_*`
+//! Node configuration: defaults, a config file (`--config`; TOML if it ends in
+//! `.toml`, JSON otherwise), `DELTASEAL_*`
 //! environment variables, in that order of precedence (later wins), and opening the
 //! node they describe (store, keys, catalogue).
 //!
@@ -83,6 +84,14 @@ pub enum ConfigError {
         /// the cause
         source: serde_json::Error,
     },
+    /// The config file is not valid TOML of the expected shape.
+    #[error("{path}: {source}")]
+    ParseToml {
+        /// the file
+        path: PathBuf,
+        /// the cause
+        source: toml::de::Error,
+    },
     /// A setting has an unusable value.
     #[error("{name}: {reason}")]
     BadValue {
@@ -133,12 +142,19 @@ fn read_limited(path: &Path) -> Result<String, ConfigError> {
 }
 
 impl Config {
-    /// Defaults, then `file` (JSON) if given, then the environment as `env` reports it.
+    /// Defaults, then `file` (TOML if it ends in `.toml`, else JSON) if given, then the
+    /// environment as `env` reports it.
     pub fn load(
         file: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
         let mut c = match file {
+            Some(p) if p.extension().is_some_and(|e| e == "toml") => {
+                toml::from_str(&read_limited(p)?).map_err(|source| ConfigError::ParseToml {
+                    path: p.to_owned(),
+                    source,
+                })?
+            }
             Some(p) => {
                 serde_json::from_str(&read_limited(p)?).map_err(|source| ConfigError::Parse {
                     path: p.to_owned(),
@@ -324,6 +340,22 @@ mod tests {
         assert_eq!(c.base_url(None), "https://sh.example");
         let c = Config::load(Some(&f), env(&[("DELTASEAL_PRODUCTION", "false")])).unwrap();
         assert!(!c.production);
+
+        let t = dir.path().join("c.toml");
+        std::fs::write(
+            &t,
+            "listen = \"0.0.0.0:9001\"\nkeys_dir = \"/etc/deltaseal/keys\"\nmax_batch = 50\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&t), env(&[])).unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9001");
+        assert_eq!(c.keys_dir, PathBuf::from("/etc/deltaseal/keys"));
+        assert_eq!((c.max_batch, c.database.as_str()), (50, "deltaseal.db"));
+        std::fs::write(&t, "listen = 5\n").unwrap();
+        assert!(matches!(
+            Config::load(Some(&t), env(&[])),
+            Err(ConfigError::ParseToml { .. })
+        ));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// Options of `deltaseal serve` (each overrides the config file and environment).
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// JSON config file.
+    /// Config file (TOML if it ends in .toml, JSON otherwise).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Listen address, e.g. 127.0.0.1:8080 (port 0: any free port).
