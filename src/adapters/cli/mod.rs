@@ -6,9 +6,11 @@ mod cert;
 mod cert_show;
 mod cert_verify;
 mod keys;
+mod license;
 mod seal;
 mod seal_make;
 mod seal_ofd;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -34,6 +36,11 @@ enum Command {
     /// Make seals, stamp files, verify and show seals and stamps.
     #[command(subcommand)]
     Seal(seal::SealCommand),
+    /// Issue, change and show e-licenses and e-proofs through a node's API.
+    #[command(subcommand)]
+    License(license::LicenseCommand),
+    /// Run the issuance node (HTTP API).
+    Serve(serve::ServeArgs),
 }
 
 /// An error the CLI reports on stderr before exiting with code 2.
@@ -75,6 +82,8 @@ pub fn run() -> i32 {
         Command::Keys(c) => keys::run(c),
         Command::Cert(c) => cert::run(c),
         Command::Seal(c) => seal::run(c),
+        Command::License(c) => license::run(c),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,
