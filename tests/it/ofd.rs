@@ -755,3 +755,115 @@ fn cli_stamps_an_ofd_by_keyword_and_by_coordinates() {
     let (code, _) = run(&["-o".as_ref(), twice.as_os_str(), once.as_os_str()]);
     assert_eq!(code, Some(2));
 }
+
+/// A root, seal authority and organisation signer of `alg`, issued for the test.
+fn generated(alg: deltaseal::crypto::Algorithm) -> Demo {
+    use deltaseal::crypto::Signer;
+    use deltaseal::pki::{issue, CertTemplate, Issuer, Province, Role, SubjectName};
+    let template = |role: Role, cn: &str| {
+        CertTemplate::for_role(
+            role,
+            SubjectName::new(Some(Province::Jiangsu), "测试单位", None, cn),
+            vec![],
+            datetime!(2026-01-01 00:00 UTC),
+            datetime!(2030-01-01 00:00 UTC),
+            true,
+        )
+    };
+    let root_key = SoftwareSigner::new("root", PrivateKey::generate(alg).unwrap());
+    let root_cert = issue(
+        &template(Role::ProvinceRoot, "Test Root"),
+        root_key.public_key(),
+        Issuer::SelfSigned(&root_key),
+    )
+    .unwrap();
+    let under_root = |role, cn| {
+        let key = SoftwareSigner::new(cn, PrivateKey::generate(alg).unwrap());
+        let cert = issue(
+            &template(role, cn),
+            key.public_key(),
+            Issuer::Cert {
+                cert_der: &root_cert,
+                signer: &root_key,
+            },
+        )
+        .unwrap();
+        (key, cert)
+    };
+    let (authority, authority_cert) = under_root(Role::SealAuthority, "Test Seal Authority");
+    let (signer, signer_cert) = under_root(Role::OrganisationSigner, "Test Stamping");
+    let req = SealRequest {
+        es_id_base: "JS0000000777".into(),
+        seal_type: SealType::Organisation,
+        name: "测试专用章".into(),
+        signers: vec![signer_cert.clone()],
+        cert_list_form: CertListForm::Sm3Digests,
+        valid_start: datetime!(2026-01-02 00:00 UTC),
+        valid_end: datetime!(2028-12-31 00:00 UTC),
+        picture: Picture {
+            kind: "PNG".into(),
+            data: std::fs::read(shared().join("samples/seal/StampImg.png")).unwrap(),
+            width_mm: 40,
+            height_mm: 40,
+        },
+    };
+    let seal = make_seal(
+        &req,
+        &authority,
+        &authority_cert,
+        datetime!(2026-01-02 00:00 UTC),
+    )
+    .unwrap();
+    Demo {
+        seal,
+        signer,
+        signer_cert,
+        root: root_cert,
+    }
+}
+
+#[rstest::rstest]
+#[case::sm2(deltaseal::crypto::Algorithm::Sm2Sm3, "1.2.156.10197.1.401")]
+#[case::p256(
+    deltaseal::crypto::Algorithm::EcdsaP256Sha256,
+    "2.16.840.1.101.3.4.2.1"
+)]
+fn stamp_and_verify_per_algorithm(
+    #[case] alg: deltaseal::crypto::Algorithm,
+    #[case] check_method: &str,
+) {
+    let d = generated(alg);
+    let out = stamp(&sample("doc1File.ofd"), &d, at_page(2));
+    let r = verify_ofd(&out, &trusted(&d)).unwrap();
+    assert!(
+        !r.checks
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::Failed | Outcome::Indeterminate)),
+        "{r}"
+    );
+    let pkg = OfdPackage::read(&out, Limits::default()).unwrap();
+    let bodies = deltaseal::seal::ofd::model::doc_bodies(&pkg).unwrap();
+    assert_eq!(
+        bodies[0].signatures.as_deref(),
+        Some("Doc_1/Signs/Signatures.xml")
+    );
+    let s = deltaseal::seal::ofd::model::signature_file(&pkg, "Doc_1/Signs/Sign_0/Signature.xml")
+        .unwrap();
+    assert_eq!(s.check_method.as_deref(), Some(check_method));
+    assert_eq!(
+        s.method.as_deref(),
+        Some(alg.signature_oid().to_string().as_str())
+    );
+    assert_eq!(s.stamp_annots[0].page_ref, "95");
+    // The 496 KB font is referenced and checked like every other file.
+    assert!(outcomes(&r, "sign[Sign_0].reference")
+        .iter()
+        .any(|(f, o)| *f == "/Doc_1/Res/font_1.otf" && *o == Outcome::Passed));
+    let bad = rewrite(&out, "Doc_1/Res/font_1.otf", flip_middle);
+    let r = verify_ofd(&bad, &trusted(&d)).unwrap();
+    assert_eq!(r.sub_indication, Some(SubIndication::HashFailure));
+    assert_eq!(
+        r.decisive_check().unwrap().subject.as_deref(),
+        Some("/Doc_1/Res/font_1.otf")
+    );
+}

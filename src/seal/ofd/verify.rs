@@ -88,10 +88,18 @@ pub fn verify_package(pkg: &OfdPackage, opts: &VerifyOptions) -> Result<Report, 
             continue;
         };
         let (entries, _) = model::signature_list(pkg, list_name)?;
+        let page_ids: Vec<String> = model::pages(pkg, &body.doc_root)
+            .map(|p| p.into_iter().map(|p| p.id).collect())
+            .unwrap_or_default();
         for (i, entry) in entries.iter().enumerate() {
             found += 1;
             let later_exists = i + 1 < entries.len();
-            verify_signature(pkg, opts, entry, list_name, later_exists, &mut b);
+            let ctx = Context {
+                list_name,
+                later_exists,
+                page_ids: &page_ids,
+            };
+            verify_signature(pkg, opts, entry, &ctx, &mut b);
         }
     }
     if found == 0 {
@@ -116,12 +124,21 @@ fn label(entry: &SignatureEntry) -> String {
         .unwrap_or_else(|| entry.id.clone())
 }
 
+/// Where a signature sits in its document.
+struct Context<'a> {
+    /// Canonical name of the document's signature list.
+    list_name: &'a str,
+    /// Whether a signature is listed after this one.
+    later_exists: bool,
+    /// IDs of the document's pages.
+    page_ids: &'a [String],
+}
+
 fn verify_signature(
     pkg: &OfdPackage,
     opts: &VerifyOptions,
     entry: &SignatureEntry,
-    list_name: &str,
-    later_exists: bool,
+    ctx: &Context<'_>,
     b: &mut ReportBuilder,
 ) {
     let tag = label(entry);
@@ -164,11 +181,35 @@ fn verify_signature(
         pkg,
         &sig,
         &entry.base_loc,
-        list_name,
-        later_exists,
+        ctx.list_name,
+        ctx.later_exists,
         &code,
         b,
     );
+    for a in &sig.stamp_annots {
+        if ctx.page_ids.iter().any(|p| *p == a.page_ref) {
+            b.pass(
+                &code("stamp_annot"),
+                Some(format!("page {}", a.page_ref)),
+                Reason::new(
+                    format!("签章外观位于页面 {}", a.page_ref),
+                    format!("the stamp appearance is on page {}", a.page_ref),
+                ),
+            );
+        } else {
+            b.warn(
+                &code("stamp_annot"),
+                Some(format!("page {}", a.page_ref)),
+                Reason::new(
+                    format!("签章外观指向不存在的页面 {}，阅读器不会显示", a.page_ref),
+                    format!(
+                        "the stamp appearance refers to page {}, which the document does not have: readers will not show it",
+                        a.page_ref
+                    ),
+                ),
+            );
+        }
+    }
     let signature_xml = pkg.file(&entry.base_loc).unwrap_or_default();
     let signed_value = match pkg.file(&sig.signed_value) {
         Ok(v) => v,
