@@ -4,13 +4,14 @@
 
 use super::error::ApiError;
 use super::state::AppState;
-use super::token::check_claims;
+use super::token::{check_claims, CheckedClaims};
 use crate::license::jose::cert_public_key;
 use crate::license::Agency;
 use crate::pki::validate::{validate, Policy, Purpose};
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The agency that signed the request token.
 #[derive(Debug, Clone)]
@@ -37,19 +38,47 @@ impl FromRequestParts<AppState> for AuthenticatedAgency {
 /// Authenticate a request token at the node's current time.
 pub fn authenticate(node: &AppState, token: &str) -> Result<Arc<Agency>, ApiError> {
     let now = node.now();
-    let claims = check_claims(token, &node.settings.audience, now.unix_timestamp())?;
-    let chain = claims
+    let (leaf, claims) = verify_request_token(
+        token,
+        &node.settings.audience,
+        &node.anchors,
+        Purpose::LicenseSigning,
+        now,
+    )?;
+    let agency = node
+        .agencies
+        .values()
+        .find(|a| a.chain().first() == Some(&leaf))
+        .cloned()
+        .ok_or(ApiError::AgencyNotHosted)?;
+    remember_jti(&node.seen_jti, agency.uscc(), &claims, now)?;
+    Ok(agency)
+}
+
+/// Check a request token: time and audience claims, the `x5c` chain against `anchors`
+/// for `purpose`, then the signature with the leaf's key. Returns the leaf certificate
+/// (DER) and the claims.
+pub fn verify_request_token(
+    token: &str,
+    audience: &str,
+    anchors: &[Vec<u8>],
+    purpose: Purpose,
+    now: time::OffsetDateTime,
+) -> Result<(Vec<u8>, CheckedClaims), ApiError> {
+    let claims = check_claims(token, audience, now.unix_timestamp())?;
+    let mut chain = claims
         .jws
         .x5c()
         .map_err(|e| ApiError::Unauthenticated(e.to_string()))?;
-    let (leaf, intermediates) = chain
-        .split_first()
-        .ok_or_else(|| ApiError::Unauthenticated("empty x5c".into()))?;
+    if chain.is_empty() {
+        return Err(ApiError::Unauthenticated("empty x5c".into()));
+    }
+    let leaf = chain.remove(0);
     let policy = Policy {
-        purpose: Purpose::LicenseSigning,
+        purpose,
         ..Policy::at(now)
     };
-    let v = validate(leaf, intermediates, &node.anchors, &policy);
+    let v = validate(&leaf, &chain, anchors, &policy);
     if !v.passed() {
         let why = v
             .failed
@@ -57,29 +86,31 @@ pub fn authenticate(node: &AppState, token: &str) -> Result<Arc<Agency>, ApiErro
             .unwrap_or("no path to a trusted province root");
         return Err(ApiError::UntrustedKey(why.to_string()));
     }
-    let key = cert_public_key(leaf).map_err(|e| ApiError::UntrustedKey(e.to_string()))?;
+    let key = cert_public_key(&leaf).map_err(|e| ApiError::UntrustedKey(e.to_string()))?;
     if !claims.jws.verify_with(&key) {
         return Err(ApiError::Unauthenticated(
             "request token signature does not verify".into(),
         ));
     }
-    let agency = node
-        .agencies
-        .values()
-        .find(|a| a.chain().first().map(Vec::as_slice) == Some(leaf.as_slice()))
-        .cloned()
-        .ok_or(ApiError::AgencyNotHosted)?;
-    let mut seen = node
-        .seen_jti
+    Ok((leaf, claims))
+}
+
+/// Refuse a `jti` already seen from `who` (replay), remembering it until it expires.
+pub fn remember_jti(
+    seen: &Mutex<HashMap<String, i64>>,
+    who: &str,
+    claims: &CheckedClaims,
+    now: time::OffsetDateTime,
+) -> Result<(), ApiError> {
+    let mut seen = seen
         .lock()
         .map_err(|_| ApiError::Internal("replay cache poisoned".into()))?;
     let t = now.unix_timestamp();
     if seen.len() > 100_000 {
         seen.retain(|_, exp| *exp + super::token::CLOCK_SKEW > t);
     }
-    let key = format!("{}:{}", agency.uscc(), claims.jti);
-    if seen.insert(key, claims.exp).is_some() {
+    if seen.insert(format!("{who}:{}", claims.jti), claims.exp).is_some() {
         return Err(ApiError::TokenReplayed);
     }
-    Ok(agency)
+    Ok(())
 }
