@@ -5,6 +5,7 @@ mod common;
 mod crash;
 mod crypto;
 mod http;
+mod http_seals;
 mod license;
 mod ofd;
 mod pki_issue;

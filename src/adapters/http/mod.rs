@@ -13,6 +13,7 @@ pub mod licenses;
 mod metrics;
 pub mod ops;
 pub mod proofs;
+pub mod seals;
 pub mod state;
 pub mod status;
 pub mod token;

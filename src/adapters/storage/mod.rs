@@ -13,11 +13,13 @@
 mod error;
 mod licenses;
 mod proofs;
+mod seals;
 mod status;
 
 pub use error::StorageError;
 pub use licenses::{IssueTx, LicenseRecord, LicenseStatus, NewLicense, Slot};
 pub use proofs::{ProofRequestRecord, ProofState};
+pub use seals::SealRecord;
 pub use status::{status_entry, StatusListRecord, LIST_CAPACITY};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

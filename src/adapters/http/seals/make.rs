@@ -1,0 +1,268 @@
+//! Making, reading and re-versioning seals.
+
+use super::{blocking, seal_error, SealNode};
+use crate::adapters::http::error::ApiError;
+use crate::adapters::http::extract::ApiJson;
+use crate::adapters::storage::{SealRecord, StorageError};
+use crate::pki::validate::Purpose;
+use crate::pki::{CertInfo, Role};
+use crate::seal::make::{make_seal, reissue, SealRequest, SealType};
+use crate::seal::picture::{png_picture, svg_picture, PictureSpec, DEFAULT_DPI};
+use crate::seal::{RevocationReason, Seal, SealRevocation, SealRevocationList};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// `POST /v1/seals` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSeal {
+    /// The seal's name, e.g. `上海某某有限公司合同专用章`.
+    pub name: String,
+    /// The organisation (or person) drawn along the arc of the picture.
+    pub organisation: String,
+    /// Text below the star (seal code or purpose); may be empty.
+    #[serde(default)]
+    pub code: String,
+    /// `organisation` (default) or `personal`.
+    #[serde(default)]
+    pub seal_type: Option<SealType>,
+    /// Who may stamp: manifest ids of organisation signers hosted here, or base64 DER
+    /// certificates.
+    pub signers: Vec<String>,
+    /// Start of validity (RFC 3339; default now).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub valid_from: Option<OffsetDateTime>,
+    /// End of validity (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    pub valid_to: OffsetDateTime,
+    /// esID base (ASCII); default `<division code><YYYYMMDD><6 random digits>`.
+    #[serde(default)]
+    pub es_id_base: Option<String>,
+    /// Picture diameter, mm (default 42).
+    #[serde(default)]
+    pub diameter_mm: Option<u32>,
+}
+
+/// `POST /v1/seals/{esID}/signers` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSigners {
+    /// The new list of who may stamp (as in [`CreateSeal::signers`]).
+    pub signers: Vec<String>,
+}
+
+const MAX_SIGNERS: usize = 64;
+
+/// Resolve signer references to DER certificates.
+fn signer_certs(node: &SealNode, refs: &[String]) -> Result<Vec<Vec<u8>>, ApiError> {
+    if refs.is_empty() || refs.len() > MAX_SIGNERS {
+        return Err(ApiError::InvalidRequest(format!(
+            "a seal lists 1 to {MAX_SIGNERS} signers"
+        )));
+    }
+    refs.iter()
+        .map(|r| match node.party_by_id(r) {
+            Some(p) if p.role == Role::OrganisationSigner => Ok(p.cert.clone()),
+            Some(_) => Err(ApiError::InvalidRequest(format!(
+                "{r} is not an organisation signer"
+            ))),
+            None => {
+                let der = B64.decode(r).map_err(|_| {
+                    ApiError::InvalidRequest(format!(
+                        "signer {r:?} is neither a hosted signer id nor a base64 certificate"
+                    ))
+                })?;
+                CertInfo::from_der(&der)
+                    .map_err(|e| ApiError::InvalidRequest(format!("signer certificate: {e}")))?;
+                Ok(der)
+            }
+        })
+        .collect()
+}
+
+fn default_es_id_base(authority_cert: &[u8], now: OffsetDateTime) -> String {
+    let division = CertInfo::from_der(authority_cert)
+        .ok()
+        .and_then(|i| i.province)
+        .map(|p| p.division_code())
+        .unwrap_or("000000");
+    let n: u32 = rand::random::<u32>() % 1_000_000;
+    format!(
+        "{division}{:04}{:02}{:02}{n:06}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    )
+}
+
+fn record(seal: &Seal, authority_id: &str, svg: String, now: OffsetDateTime) -> SealRecord {
+    let p = &seal.info.property;
+    SealRecord {
+        es_id: seal.es_id().to_string(),
+        authority_id: authority_id.to_string(),
+        name: p.name.clone(),
+        esl: seal.der().to_vec(),
+        picture_svg: svg,
+        valid_from: p.valid_start.unix_timestamp(),
+        valid_to: p.valid_end.unix_timestamp(),
+        superseded_by: None,
+        created_at: now.unix_timestamp(),
+    }
+}
+
+fn created(es_id: &str, body: serde_json::Value) -> impl IntoResponse {
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/v1/seals/{es_id}"))],
+        Json(body),
+    )
+}
+
+/// `POST /v1/seals`
+pub async fn create(
+    State(node): State<Arc<SealNode>>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<CreateSeal>,
+) -> Result<impl IntoResponse, ApiError> {
+    let party = node.authenticate(&headers, Purpose::SealMaking)?;
+    if party.role != Role::SealAuthority {
+        return Err(ApiError::NotOwner);
+    }
+    let (authority_id, signer, cert) = (party.id.clone(), party.signer.clone(), party.cert.clone());
+    let signers = signer_certs(&node, &req.signers)?;
+    let now = node.now();
+    let es_id_base = req
+        .es_id_base
+        .clone()
+        .unwrap_or_else(|| default_es_id_base(&cert, now));
+    let spec = PictureSpec {
+        organisation: req.organisation.clone(),
+        code: req.code.clone(),
+        diameter_mm: req.diameter_mm.unwrap_or(42),
+    };
+    let (seal, svg) = blocking(move || {
+        let picture = png_picture(&spec, DEFAULT_DPI).map_err(seal_error)?;
+        let svg = svg_picture(&spec).map_err(seal_error)?;
+        let request = SealRequest {
+            es_id_base,
+            seal_type: req.seal_type.unwrap_or(SealType::Organisation),
+            name: req.name,
+            signers,
+            cert_list_form: Default::default(),
+            valid_start: req.valid_from.unwrap_or(now),
+            valid_end: req.valid_to,
+            picture,
+        };
+        let seal = make_seal(&request, signer.as_ref(), &cert, now).map_err(seal_error)?;
+        Ok((seal, String::from_utf8_lossy(&svg.data).into_owned()))
+    })
+    .await?;
+    let rec = record(&seal, &authority_id, svg, now);
+    node.store.insert_seal(&rec).await.map_err(|e| match e {
+        StorageError::Duplicate => {
+            ApiError::IllegalTransition(format!("seal {} already exists", rec.es_id))
+        }
+        other => other.into(),
+    })?;
+    Ok(created(&rec.es_id, summary(&rec)))
+}
+
+fn summary(r: &SealRecord) -> serde_json::Value {
+    let ts = |t: i64| {
+        OffsetDateTime::from_unix_timestamp(t).ok().and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+    };
+    json!({
+        "es_id": r.es_id,
+        "name": r.name,
+        "authority": r.authority_id,
+        "valid_from": ts(r.valid_from),
+        "valid_to": ts(r.valid_to),
+        "superseded_by": r.superseded_by,
+    })
+}
+
+/// `GET /v1/seals/{esID}`
+pub async fn get_seal(
+    State(node): State<Arc<SealNode>>,
+    Path(es_id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let rec = node.store.seal(&es_id).await?;
+    let seal = Seal::from_der(&rec.esl)
+        .map_err(|e| ApiError::Internal(format!("stored seal {es_id}: {e}")))?;
+    let pic = &seal.info.picture;
+    let mut body = summary(&rec);
+    body["esl"] = B64.encode(&rec.esl).into();
+    body["picture"] = json!({
+        "type": pic.kind,
+        "width_mm": pic.width_mm,
+        "height_mm": pic.height_mm,
+        "data": B64.encode(&pic.data),
+        "svg": rec.picture_svg,
+    });
+    Ok(Json(body))
+}
+
+/// `POST /v1/seals/{esID}/signers`
+pub async fn change_signers(
+    State(node): State<Arc<SealNode>>,
+    Path(es_id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ChangeSigners>,
+) -> Result<impl IntoResponse, ApiError> {
+    let party = node.authenticate(&headers, Purpose::SealMaking)?;
+    let old = node.store.seal(&es_id).await?;
+    if old.authority_id != party.id {
+        return Err(ApiError::NotOwner);
+    }
+    if let Some(by) = &old.superseded_by {
+        return Err(ApiError::IllegalTransition(format!(
+            "seal {es_id} was superseded by {by}"
+        )));
+    }
+    let old_seal = Seal::from_der(&old.esl)
+        .map_err(|e| ApiError::Internal(format!("stored seal {es_id}: {e}")))?;
+    let signers = signer_certs(&node, &req.signers)?;
+    let (signer, cert, authority_id) = (party.signer.clone(), party.cert.clone(), party.id.clone());
+    let now = node.now();
+    let (seal, _revocation) = blocking(move || {
+        reissue(&old_seal, signers, signer.as_ref(), &cert, now).map_err(seal_error)
+    })
+    .await?;
+    let rec = record(&seal, &authority_id, old.picture_svg.clone(), now);
+    node.store
+        .supersede_seal(&es_id, &rec)
+        .await
+        .map_err(|e| match e {
+            StorageError::NotFound => {
+                ApiError::IllegalTransition(format!("seal {es_id} was superseded meanwhile"))
+            }
+            other => other.into(),
+        })?;
+    Ok(created(&rec.es_id, summary(&rec)))
+}
+
+/// `GET /v1/seals/revocations`
+pub async fn revocations(State(node): State<Arc<SealNode>>) -> Result<impl IntoResponse, ApiError> {
+    let mut list = SealRevocationList::new();
+    for (es_id, by, at) in node.store.superseded_seals().await? {
+        let revoked_at = OffsetDateTime::from_unix_timestamp(at)
+            .map_err(|_| ApiError::Internal("stored time out of range".into()))?;
+        list.add(SealRevocation {
+            es_id,
+            revoked_at,
+            reason: RevocationReason::Superseded { by },
+        });
+    }
+    Ok(Json(list))
+}

@@ -1,0 +1,125 @@
+//! Stamping an uploaded document with a seal: OFD (stamp embedded) or any file
+//! (detached SES_Signature).
+
+use super::{blocking, seal_error, SealNode, MAX_DOCUMENT_BYTES};
+use crate::adapters::http::error::ApiError;
+use crate::pki::validate::Purpose;
+use crate::pki::Role;
+use crate::seal::ofd::{self, Limits, OfdPackage, Placement, StampOptions};
+use crate::seal::stamp::stamp_detached;
+use crate::seal::Seal;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Query parameters of `POST /v1/seals/{esID}/stamp`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StampQuery {
+    /// `ofd` (stamp embedded in the document) or `detached`; default: `ofd` when the
+    /// body is a zip package, else `detached`.
+    pub format: Option<String>,
+    /// OFD: page index (0-based) for coordinate placement; default 0.
+    pub page: Option<usize>,
+    /// OFD: left edge of the stamp, mm from the page's left.
+    pub x: Option<f64>,
+    /// OFD: top edge of the stamp, mm from the page's top.
+    pub y: Option<f64>,
+    /// OFD: put the stamp over the first occurrence of this text instead.
+    pub keyword: Option<String>,
+    /// Detached: the document's name, recorded in TBS_Sign.propertyInfo.
+    pub name: Option<String>,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// `POST /v1/seals/{esID}/stamp`
+pub async fn stamp(
+    State(node): State<Arc<SealNode>>,
+    Path(es_id): Path<String>,
+    query: Result<Query<StampQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+    let party = node.authenticate(&headers, Purpose::DocumentStamping)?;
+    if party.role != Role::OrganisationSigner {
+        return Err(ApiError::NotOwner);
+    }
+    let body = body.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => ApiError::BodyTooLarge(MAX_DOCUMENT_BYTES),
+        other => ApiError::InvalidBody(other.body_text()),
+    })?;
+    if body.is_empty() {
+        return Err(ApiError::InvalidBody("the document is empty".into()));
+    }
+    let rec = node.store.seal(&es_id).await?;
+    if let Some(by) = rec.superseded_by {
+        return Err(ApiError::IllegalTransition(format!(
+            "seal {es_id} was superseded by {by}"
+        )));
+    }
+    let seal = Seal::from_der(&rec.esl)
+        .map_err(|e| ApiError::Internal(format!("stored seal {es_id}: {e}")))?;
+    let ofd_wanted = match q.format.as_deref() {
+        Some("ofd") => true,
+        Some("detached") => false,
+        None => body.starts_with(ZIP_MAGIC),
+        Some(other) => {
+            return Err(ApiError::InvalidRequest(format!(
+                "format must be ofd or detached, not {other:?}"
+            )))
+        }
+    };
+    let (signer, cert) = (party.signer.clone(), party.cert.clone());
+    let now = node.now();
+    if ofd_wanted {
+        let placement = match (&q.keyword, q.x, q.y) {
+            (Some(k), None, None) => Placement::Keyword { text: k.clone() },
+            (None, Some(x), Some(y)) => Placement::Coordinates {
+                page: q.page.unwrap_or(0),
+                x,
+                y,
+            },
+            _ => {
+                return Err(ApiError::InvalidRequest(
+                    "place the stamp by keyword, or by x and y (mm) with an optional page".into(),
+                ))
+            }
+        };
+        let out = blocking(move || {
+            let pkg = OfdPackage::read(&body, Limits::default())
+                .map_err(|e| ApiError::InvalidBody(format!("not a usable OFD package: {e}")))?;
+            let opts = StampOptions {
+                placement,
+                size_mm: None,
+            };
+            ofd::stamp_ofd(pkg, &seal, signer.as_ref(), &cert, &opts, now).map_err(ofd_error)
+        })
+        .await?;
+        Ok(([(header::CONTENT_TYPE, "application/ofd")], out))
+    } else {
+        let name = q.name.unwrap_or_else(|| "document".into());
+        let out = blocking(move || {
+            stamp_detached(&seal, signer.as_ref(), &cert, &body, &name, now)
+                .map(|s| s.der().to_vec())
+                .map_err(seal_error)
+        })
+        .await?;
+        Ok(([(header::CONTENT_TYPE, "application/octet-stream")], out))
+    }
+}
+
+fn ofd_error(e: ofd::OfdError) -> ApiError {
+    match e {
+        ofd::OfdError::Sign(inner) => match inner.downcast::<crate::seal::SealError>() {
+            Ok(se) => seal_error(*se),
+            Err(other) => ApiError::Internal(other.to_string()),
+        },
+        other => ApiError::InvalidRequest(other.to_string()),
+    }
+}

@@ -1,0 +1,134 @@
+//! Seals (电子印章) made through this node: the SESeal DER, its SVG picture, and which
+//! newer version superseded it.
+
+use super::{StorageError, Store};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A stored seal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealRecord {
+    /// esID (`<base>-<nn>`).
+    pub es_id: String,
+    /// Manifest id of the seal authority that made it.
+    pub authority_id: String,
+    /// The seal's name.
+    pub name: String,
+    /// DER of the SESeal (.esl).
+    pub esl: Vec<u8>,
+    /// The picture as SVG.
+    pub picture_svg: String,
+    /// Start of validity, Unix seconds.
+    pub valid_from: i64,
+    /// End of validity, Unix seconds.
+    pub valid_to: i64,
+    /// esID of the version that replaced this one, if any.
+    pub superseded_by: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "es_id, authority_id, name, esl, picture_svg, valid_from, valid_to, \
+                       superseded_by, created_at";
+
+fn from_row(row: &AnyRow) -> Result<SealRecord, StorageError> {
+    Ok(SealRecord {
+        es_id: row.try_get("es_id")?,
+        authority_id: row.try_get("authority_id")?,
+        name: row.try_get("name")?,
+        esl: B64
+            .decode(row.try_get::<String, _>("esl")?)
+            .map_err(|_| StorageError::Corrupt("seal DER is not base64"))?,
+        picture_svg: row.try_get("picture_svg")?,
+        valid_from: row.try_get("valid_from")?,
+        valid_to: row.try_get("valid_to")?,
+        superseded_by: row.try_get("superseded_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Store a new seal; an existing esID is [`StorageError::Duplicate`].
+    pub async fn insert_seal(&self, s: &SealRecord) -> Result<(), StorageError> {
+        let done = sqlx::query(&format!(
+            "INSERT INTO seals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (es_id) DO NOTHING"
+        ))
+        .bind(&s.es_id)
+        .bind(&s.authority_id)
+        .bind(&s.name)
+        .bind(B64.encode(&s.esl))
+        .bind(&s.picture_svg)
+        .bind(s.valid_from)
+        .bind(s.valid_to)
+        .bind(s.superseded_by.as_deref())
+        .bind(s.created_at)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::Duplicate);
+        }
+        Ok(())
+    }
+
+    /// Store `new` and mark `old_es_id` superseded by it, in one transaction. Fails with
+    /// [`StorageError::NotFound`] if the old seal is missing or already superseded.
+    pub async fn supersede_seal(
+        &self,
+        old_es_id: &str,
+        new: &SealRecord,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE seals SET superseded_by = $1 WHERE es_id = $2 AND superseded_by IS NULL",
+        )
+        .bind(&new.es_id)
+        .bind(old_es_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::NotFound);
+        }
+        sqlx::query(&format!(
+            "INSERT INTO seals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(&new.es_id)
+        .bind(&new.authority_id)
+        .bind(&new.name)
+        .bind(B64.encode(&new.esl))
+        .bind(&new.picture_svg)
+        .bind(new.valid_from)
+        .bind(new.valid_to)
+        .bind(new.superseded_by.as_deref())
+        .bind(new.created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A seal by esID.
+    pub async fn seal(&self, es_id: &str) -> Result<SealRecord, StorageError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM seals WHERE es_id = $1"))
+            .bind(es_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        from_row(&row)
+    }
+
+    /// Every superseded seal: (old esID, new esID, when the new one was made).
+    pub async fn superseded_seals(&self) -> Result<Vec<(String, String, i64)>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT old.es_id AS es_id, old.superseded_by AS by_id, new.created_at AS at \
+             FROM seals old JOIN seals new ON new.es_id = old.superseded_by",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("es_id")?, r.try_get("by_id")?, r.try_get("at")?)))
+            .collect()
+    }
+}

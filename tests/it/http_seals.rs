@@ -1,0 +1,481 @@
+//! The seal endpoints driven with `oneshot`: a demo seal authority makes a seal, anyone
+//! reads it, a listed organisation signer stamps an OFD document and a detached file,
+//! and what comes back verifies; an unlisted signer, a wrong role, a superseded seal and
+//! bad input are refused with problem+json. SQLite and PostgreSQL.
+
+use crate::common;
+use crate::http::{keys, AUD};
+use crate::storage::TestDb;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use deltaseal::adapters::http::seals::{router, SealNode};
+use deltaseal::adapters::http::token::make_request_token;
+use deltaseal::adapters::keystore::KeyStore;
+use deltaseal::report::Indication;
+use deltaseal::seal::ofd::{verify_ofd, Limits, VerifyOptions};
+use deltaseal::seal::{verify_detached, verify_seal, SealRevocationList, SealTrust};
+use rstest::rstest;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use tower::ServiceExt;
+
+struct SealApi {
+    app: Router,
+    keys: KeyStore,
+    now: OffsetDateTime,
+    _db: TestDb,
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+impl SealApi {
+    async fn on(engine: &str) -> SealApi {
+        let db = TestDb::new(engine).await;
+        let keys = keys();
+        let now = common::fixed_now();
+        let node = SealNode::from_keys(db.store.clone(), &keys, AUD.into(), Arc::new(move || now));
+        SealApi {
+            app: router(node),
+            keys,
+            now,
+            _db: db,
+        }
+    }
+
+    fn token(&self, id: &str) -> String {
+        let e = self.keys.get(id).unwrap();
+        make_request_token(
+            e.signer.as_ref(),
+            std::slice::from_ref(&e.cert_der),
+            e.info.uscc.as_deref().unwrap_or(id),
+            AUD,
+            self.now,
+            120,
+        )
+        .unwrap()
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        as_id: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(id) = as_id {
+            b = b.header("authorization", format!("Bearer {}", self.token(id)));
+        }
+        if !body.is_empty() {
+            b = b.header("content-type", content_type);
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(b.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = axum::body::to_bytes(resp.into_body(), 256 << 20)
+            .await
+            .unwrap()
+            .to_vec();
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    async fn post_json(&self, path: &str, as_id: &str, v: &Value) -> Reply {
+        self.call(
+            "POST",
+            path,
+            Some(as_id),
+            "application/json",
+            v.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    async fn make(&self, authority: &str, signers: &[&str]) -> String {
+        let r = self
+            .post_json(
+                "/v1/seals",
+                authority,
+                &json!({
+                    "name": "上海浦江示范有限公司合同专用章",
+                    "organisation": "上海浦江示范有限公司",
+                    "code": "合同专用章",
+                    "signers": signers,
+                    "valid_to": "2028-01-01T00:00:00Z",
+                }),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&r.body)
+        );
+        r.json()["es_id"].as_str().unwrap().to_string()
+    }
+
+    fn root(&self, province: &str) -> Vec<u8> {
+        self.keys
+            .get(&format!("{province}-root"))
+            .unwrap()
+            .cert_der
+            .clone()
+    }
+}
+
+fn assert_problem(r: &Reply, status: StatusCode, code: &str) {
+    assert_eq!(r.status, status, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.content_type, "application/problem+json");
+    assert_eq!(
+        r.json()["code"],
+        code,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+}
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn make_read_stamp_and_verify(#[case] engine: &str) {
+    let api = SealApi::on(engine).await;
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    assert!(es_id.starts_with("310000"), "{es_id}");
+    assert!(es_id.ends_with("-01"), "{es_id}");
+
+    // anyone reads the seal and its picture; it verifies against the SH root
+    let r = api
+        .call("GET", &format!("/v1/seals/{es_id}"), None, "", vec![])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    let esl = B64.decode(v["esl"].as_str().unwrap()).unwrap();
+    let png = B64.decode(v["picture"]["data"].as_str().unwrap()).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(v["picture"]["svg"].as_str().unwrap().contains("<svg"));
+    assert_eq!(v["picture"]["width_mm"], 42);
+    let anchors = vec![api.root("sh")];
+    let trust = SealTrust {
+        anchors: &anchors,
+        intermediates: &[],
+        crls: &[],
+        revoked_seals: None,
+    };
+    let report = verify_seal(&esl, &trust, api.now);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report}");
+
+    // the listed signer stamps an OFD document by keyword-free coordinates
+    let doc = std::fs::read(common::shared().join("samples/ofd/helloworld.ofd")).unwrap();
+    let r = api
+        .call(
+            "POST",
+            &format!("/v1/seals/{es_id}/stamp?x=20&y=30"),
+            Some("sh-org-1"),
+            "application/ofd",
+            doc,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(r.content_type, "application/ofd");
+    let opts = VerifyOptions {
+        at: api.now,
+        trust_anchors: anchors.clone(),
+        intermediates: vec![],
+        signer_certs: vec![],
+        limits: Limits::default(),
+    };
+    let report = verify_ofd(&r.body, &opts).unwrap();
+    assert_eq!(report.indication, Indication::TotalPassed, "{report}");
+
+    // and a detached stamp over any file
+    let file = "任意文件 any file".as_bytes().to_vec();
+    let r = api
+        .call(
+            "POST",
+            &format!("/v1/seals/{es_id}/stamp?name=notice.txt"),
+            Some("sh-org-1"),
+            "application/octet-stream",
+            file.clone(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let report = verify_detached(&r.body, &file, &trust, api.now);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report}");
+    let mut changed = file.clone();
+    changed[0] ^= 1;
+    let report = verify_detached(&r.body, &changed, &trust, api.now);
+    assert_eq!(report.indication, Indication::TotalFailed, "{report}");
+}
+
+#[tokio::test]
+async fn only_listed_signers_and_the_right_roles_act() {
+    let api = SealApi::on("sqlite").await;
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    let path = format!("/v1/seals/{es_id}/stamp");
+    // a signer not listed in the seal
+    let r = api
+        .call(
+            "POST",
+            &path,
+            Some("sh-org-2"),
+            "application/octet-stream",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "not_owner");
+    // an organisation signer cannot make seals (its certificate is not for seal making)
+    let r = api
+        .post_json(
+            "/v1/seals",
+            "sh-org-1",
+            &json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"], "valid_to": "2028-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "untrusted_key");
+    // a seal authority cannot stamp
+    let r = api
+        .call(
+            "POST",
+            &path,
+            Some("sh-seal-authority"),
+            "application/octet-stream",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "untrusted_key");
+    // no token at all
+    let r = api
+        .call(
+            "POST",
+            &path,
+            None,
+            "application/octet-stream",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+    // another authority cannot re-version this seal
+    let r = api
+        .post_json(
+            &format!("/v1/seals/{es_id}/signers"),
+            "js-seal-authority",
+            &json!({"signers": ["js-org-1"]}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "not_owner");
+}
+
+#[tokio::test]
+async fn changing_signers_supersedes_the_old_version() {
+    let api = SealApi::on("sqlite").await;
+    let old = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    let r = api
+        .post_json(
+            &format!("/v1/seals/{old}/signers"),
+            "sh-seal-authority",
+            &json!({"signers": ["sh-org-1", "sh-org-2"]}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let new = r.json()["es_id"].as_str().unwrap().to_string();
+    assert!(new.ends_with("-02"), "{new}");
+    // the old version says who replaced it, and stamping with it is refused
+    let r = api
+        .call("GET", &format!("/v1/seals/{old}"), None, "", vec![])
+        .await;
+    assert_eq!(r.json()["superseded_by"], new.as_str());
+    let r = api
+        .call(
+            "POST",
+            &format!("/v1/seals/{old}/stamp"),
+            Some("sh-org-1"),
+            "application/octet-stream",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "illegal_transition");
+    // the newly listed signer stamps with the new version
+    let r = api
+        .call(
+            "POST",
+            &format!("/v1/seals/{new}/stamp"),
+            Some("sh-org-2"),
+            "application/octet-stream",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    // the revocation list names the old version, and a verifier using it rejects the old seal
+    let r = api
+        .call("GET", "/v1/seals/revocations", None, "", vec![])
+        .await;
+    let list: SealRevocationList = serde_json::from_slice(&r.body).unwrap();
+    assert!(list.find(&old).is_some());
+    assert!(list.find(&new).is_none());
+    let esl = B64
+        .decode(
+            api.call("GET", &format!("/v1/seals/{old}"), None, "", vec![])
+                .await
+                .json()["esl"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    let anchors = vec![api.root("sh")];
+    let trust = SealTrust {
+        anchors: &anchors,
+        intermediates: &[],
+        crls: &[],
+        revoked_seals: Some(&list),
+    };
+    let report = verify_seal(&esl, &trust, api.now + time::Duration::hours(1));
+    assert_eq!(report.indication, Indication::TotalFailed, "{report}");
+    // superseding twice is refused
+    let r = api
+        .post_json(
+            &format!("/v1/seals/{old}/signers"),
+            "sh-seal-authority",
+            &json!({"signers": ["sh-org-1"]}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "illegal_transition");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_problem() {
+    let api = SealApi::on("sqlite").await;
+    let r = api.call("GET", "/v1/seals/nope-01", None, "", vec![]).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+    let r = api
+        .call(
+            "POST",
+            "/v1/seals",
+            Some("sh-seal-authority"),
+            "application/json",
+            b"{not json".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "malformed_json");
+    let r = api
+        .post_json(
+            "/v1/seals",
+            "sh-seal-authority",
+            &json!({"name": "n", "signers": []}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    let r = api
+        .post_json(
+            "/v1/seals",
+            "sh-seal-authority",
+            &json!({"name": "n", "organisation": "o", "signers": ["nobody"], "valid_to": "2028-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    let r = api
+        .post_json(
+            "/v1/seals",
+            "sh-seal-authority",
+            &json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"], "valid_to": "2020-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    let path = format!("/v1/seals/{es_id}/stamp");
+    // not an OFD package, asked as OFD
+    let r = api
+        .call(
+            "POST",
+            &format!("{path}?format=ofd&x=1&y=1"),
+            Some("sh-org-1"),
+            "application/ofd",
+            b"PK\x03\x04garbage".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    // an OFD without a placement
+    let doc = std::fs::read(common::shared().join("samples/ofd/helloworld.ofd")).unwrap();
+    let r = api
+        .call("POST", &path, Some("sh-org-1"), "application/ofd", doc)
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    // an empty document, an unknown format, an unknown parameter
+    let r = api
+        .call(
+            "POST",
+            &path,
+            Some("sh-org-1"),
+            "application/octet-stream",
+            vec![],
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    let r = api
+        .call(
+            "POST",
+            &format!("{path}?format=pdf"),
+            Some("sh-org-1"),
+            "application/octet-stream",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    let r = api
+        .call(
+            "POST",
+            &format!("{path}?colour=red"),
+            Some("sh-org-1"),
+            "application/octet-stream",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+}
