@@ -78,6 +78,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("sm3_only", |b| {
         b.iter(|| DigestAlgorithm::Sm3.digest(&input))
     });
+    g.bench_function("read_only", |b| {
+        b.iter(|| OfdPackage::read(&input, Limits::default()).unwrap())
+    });
+    g.bench_function("write_only", |b| b.iter(|| pkg.write().unwrap()));
     g.bench_function("stamp", |b| {
         b.iter(|| {
             let pkg = OfdPackage::read(&input, Limits::default()).unwrap();

@@ -187,7 +187,7 @@ fn verify_signature(
         b,
     );
     for a in &sig.stamp_annots {
-        if ctx.page_ids.iter().any(|p| *p == a.page_ref) {
+        if ctx.page_ids.contains(&a.page_ref) {
             b.pass(
                 &code("stamp_annot"),
                 Some(format!("page {}", a.page_ref)),
