@@ -6,6 +6,7 @@
 //! Owns: reading and checking the configuration, refusing demo keys in production.
 //! Must not touch: serving (see `cli/serve.rs`) or what the keys are used for.
 
+use crate::adapters::http::seals::SealNode;
 use crate::adapters::http::{AppState, Clock, Limits, Node, NodeSettings};
 use crate::adapters::keystore::{KeyStore, KeyStoreError};
 use crate::adapters::storage::{StorageError, Store};
@@ -14,6 +15,7 @@ use crate::license::{Agency, LicenseError};
 use crate::pki::{PkiError, Role};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The catalogue compiled into the binary (`fixtures/catalog/types.json`).
 pub const BUILTIN_CATALOG: &str = include_str!("../../fixtures/catalog/types.json");
@@ -243,13 +245,14 @@ impl Config {
         url.trim_end_matches('/').to_string()
     }
 
-    /// Open the node: database (migrated), keys, catalogue. `bound` is the address
+    /// Open the node: database (migrated), keys, catalogue; the issuance state and the
+    /// seal endpoints' state over the same store and keys. `bound` is the address
     /// actually listened on (for the default base URL when the port was 0).
     pub async fn open_node(
         &self,
         bound: Option<std::net::SocketAddr>,
         clock: Clock,
-    ) -> Result<AppState, ConfigError> {
+    ) -> Result<(AppState, Arc<SealNode>), ConfigError> {
         let catalog = match &self.catalog {
             Some(p) => Catalog::from_json(&read_limited(p)?)?,
             None => Catalog::from_json(BUILTIN_CATALOG)?,
@@ -275,9 +278,13 @@ impl Config {
                 max_body: self.max_body_bytes,
                 max_batch: self.max_batch,
             },
-            clock,
+            clock: clock.clone(),
         };
-        Ok(Node::new(store, catalog, agencies, anchors, settings))
+        let seals = SealNode::from_keys(store.clone(), &keys, settings.audience.clone(), clock);
+        Ok((
+            Node::new(store, catalog, agencies, anchors, settings),
+            seals,
+        ))
     }
 }
 

@@ -50,7 +50,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
         let bound = listener.local_addr().ok();
         let clock: crate::adapters::http::Clock =
             std::sync::Arc::new(time::OffsetDateTime::now_utc);
-        let node = cfg
+        let (node, seals) = cfg
             .open_node(bound, clock)
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
@@ -60,7 +60,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
             let _ = std::io::stdout().flush();
         }
         tracing::info!(listen = ?bound, database = %cfg.database, "serving");
-        crate::adapters::http::serve(listener, node, shutdown_signal())
+        let app =
+            crate::adapters::http::app(node).merge(crate::adapters::http::seals::router(seals));
+        crate::adapters::http::serve(listener, app, shutdown_signal())
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
         store.close().await;

@@ -59,13 +59,14 @@ pub fn app(node: AppState) -> Router {
         .with_state(node)
 }
 
-/// Serve `node` on `listener` until `shutdown` resolves, then finish in-flight requests.
+/// Serve `app` (the node's router, with the seal routes merged in) on `listener` until
+/// `shutdown` resolves, then finish in-flight requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    node: AppState,
+    app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(node))
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }
