@@ -867,3 +867,50 @@ fn stamp_and_verify_per_algorithm(
         Some("/Doc_1/Res/font_1.otf")
     );
 }
+
+#[test]
+fn repeated_references_and_signature_floods_stay_bounded() {
+    // One signature naming a 4 MB file 50 000 times: hashed once, not 200 GB.
+    let mut pkg = OfdPackage::read(&sample("SESV4SignDoc.ofd"), Limits::default()).unwrap();
+    pkg.put("Doc_0/Res/big.bin", vec![7u8; 4 << 20], true)
+        .unwrap();
+    let sig = String::from_utf8(
+        pkg.file("Doc_0/Signs/Sign_0/Signature.xml")
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    let one = r#"<ofd:Reference FileRef="/Doc_0/Res/big.bin"><ofd:CheckValue>AAAA</ofd:CheckValue></ofd:Reference>"#;
+    let flood = sig.replace(
+        "<ofd:References CheckMethod=\"SM3\">",
+        &format!("<ofd:References CheckMethod=\"SM3\">{}", one.repeat(50_000)),
+    );
+    pkg.put(
+        "Doc_0/Signs/Sign_0/Signature.xml",
+        flood.into_bytes(),
+        false,
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let r = verify_package(&pkg, &VerifyOptions::new(fixed_now())).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(r.indication, Indication::TotalFailed);
+    assert_eq!(
+        r.decisive_check().unwrap().subject.as_deref(),
+        Some("/Doc_0/Res/big.bin")
+    );
+
+    // A signature list naming the same signature 10 000 times is refused outright.
+    let entry =
+        r#"<ofd:Signature ID="1" Type="Seal" BaseLoc="/Doc_0/Signs/Sign_0/Signature.xml"/>"#;
+    let list = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016">{}</ofd:Signatures>"#,
+        entry.repeat(10_000)
+    );
+    pkg.put("Doc_0/Signs/Signatures.xml", list.into_bytes(), false)
+        .unwrap();
+    assert!(matches!(
+        verify_package(&pkg, &VerifyOptions::new(fixed_now())),
+        Err(OfdError::TooManySignatures { count: 10_000, .. })
+    ));
+}

@@ -34,6 +34,8 @@ pub struct Limits {
     pub max_xml_depth: usize,
     /// Most elements in one XML part.
     pub max_xml_elements: usize,
+    /// Most signatures listed for one document.
+    pub max_signatures: usize,
 }
 
 impl Default for Limits {
@@ -47,6 +49,7 @@ impl Default for Limits {
             ratio_floor: 1 << 20,
             max_xml_depth: 64,
             max_xml_elements: 1_000_000,
+            max_signatures: 256,
         }
     }
 }

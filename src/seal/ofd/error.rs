@@ -128,6 +128,14 @@ pub enum OfdError {
         /// entry name
         name: String,
     },
+    /// A document lists more signatures than the limit.
+    #[error("document lists {count} signatures, more than the limit {max}")]
+    TooManySignatures {
+        /// signatures listed
+        count: usize,
+        /// the limit
+        max: usize,
+    },
     /// A file the document refers to is not in the package.
     #[error("referenced file {path} is missing from the package")]
     MissingFile {

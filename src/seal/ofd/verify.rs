@@ -16,6 +16,8 @@
 //! checked. Any other mismatching file — or the list file when no later signature
 //! exists — is FAILED with HASH_FAILURE naming the file.
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use time::OffsetDateTime;
 
@@ -83,11 +85,18 @@ pub fn verify_package(pkg: &OfdPackage, opts: &VerifyOptions) -> Result<Report, 
     );
     let bodies = model::doc_bodies(pkg)?;
     let mut found = 0usize;
+    let mut cache = DigestCache::new();
     for body in &bodies {
         let Some(list_name) = &body.signatures else {
             continue;
         };
         let (entries, _) = model::signature_list(pkg, list_name)?;
+        if entries.len() > opts.limits.max_signatures {
+            return Err(OfdError::TooManySignatures {
+                count: entries.len(),
+                max: opts.limits.max_signatures,
+            });
+        }
         let page_ids: Vec<String> = model::pages(pkg, &body.doc_root)
             .map(|p| p.into_iter().map(|p| p.id).collect())
             .unwrap_or_default();
@@ -99,7 +108,7 @@ pub fn verify_package(pkg: &OfdPackage, opts: &VerifyOptions) -> Result<Report, 
                 later_exists,
                 page_ids: &page_ids,
             };
-            verify_signature(pkg, opts, entry, &ctx, &mut b);
+            verify_signature(pkg, opts, entry, &ctx, &mut cache, &mut b);
         }
     }
     if found == 0 {
@@ -134,11 +143,16 @@ struct Context<'a> {
     page_ids: &'a [String],
 }
 
+/// Digests already computed, so a file referenced many times (by one hostile signature
+/// or by several signatures) is hashed once per algorithm.
+type DigestCache = HashMap<(String, DigestAlgorithm), Vec<u8>>;
+
 fn verify_signature(
     pkg: &OfdPackage,
     opts: &VerifyOptions,
     entry: &SignatureEntry,
     ctx: &Context<'_>,
+    cache: &mut DigestCache,
     b: &mut ReportBuilder,
 ) {
     let tag = label(entry);
@@ -184,6 +198,7 @@ fn verify_signature(
         ctx.list_name,
         ctx.later_exists,
         &code,
+        cache,
         b,
     );
     for a in &sig.stamp_annots {
@@ -257,6 +272,7 @@ fn check_references(
     list_name: &str,
     later_exists: bool,
     code: &dyn Fn(&str) -> String,
+    cache: &mut DigestCache,
     b: &mut ReportBuilder,
 ) {
     let method = sig.check_method.as_deref().unwrap_or("");
@@ -288,8 +304,8 @@ fn check_references(
             Ok(n) => display_path(n),
             Err(_) => r.file_ref.clone(),
         };
-        let data = match resolved.and_then(|n| pkg.file(&n)) {
-            Ok(d) => d,
+        let (name, data) = match resolved.and_then(|n| pkg.file(&n).map(|d| (n, d))) {
+            Ok(found) => found,
             Err(e) => {
                 b.fail(
                     &code("reference"),
@@ -312,7 +328,10 @@ fn check_references(
             );
             continue;
         };
-        let actual = alg.digest(data);
+        let actual = cache
+            .entry((name, alg))
+            .or_insert_with(|| alg.digest(data))
+            .clone();
         if actual == *expected {
             b.pass(
                 &code("reference"),
