@@ -479,3 +479,18 @@ async fn bad_input_is_a_problem() {
         .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
 }
+
+#[test]
+fn the_openapi_document_lists_the_seal_endpoints() {
+    use utoipa::OpenApi;
+    let doc = deltaseal::adapters::http::ops::ApiDoc::openapi();
+    for p in [
+        "/v1/seals",
+        "/v1/seals/{es_id}",
+        "/v1/seals/{es_id}/signers",
+        "/v1/seals/{es_id}/stamp",
+        "/v1/seals/revocations",
+    ] {
+        assert!(doc.paths.paths.contains_key(p), "{p} missing");
+    }
+}

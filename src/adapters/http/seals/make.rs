@@ -21,7 +21,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// `POST /v1/seals` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSeal {
     /// The seal's name, e.g. `上海某某有限公司合同专用章`.
@@ -33,15 +33,18 @@ pub struct CreateSeal {
     pub code: String,
     /// `organisation` (default) or `personal`.
     #[serde(default)]
+    #[schema(value_type = Option<String>, example = "organisation")]
     pub seal_type: Option<SealType>,
     /// Who may stamp: manifest ids of organisation signers hosted here, or base64 DER
     /// certificates.
     pub signers: Vec<String>,
     /// Start of validity (RFC 3339; default now).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub valid_from: Option<OffsetDateTime>,
     /// End of validity (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub valid_to: OffsetDateTime,
     /// esID base (ASCII); default `<division code><YYYYMMDD><6 random digits>`.
     #[serde(default)]
@@ -52,7 +55,7 @@ pub struct CreateSeal {
 }
 
 /// `POST /v1/seals/{esID}/signers` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeSigners {
     /// The new list of who may stamp (as in [`CreateSeal::signers`]).
@@ -126,7 +129,11 @@ fn created(es_id: &str, body: serde_json::Value) -> impl IntoResponse {
     )
 }
 
-/// `POST /v1/seals`
+/// Make a seal (seal authority).
+#[utoipa::path(post, path = "/v1/seals", request_body = CreateSeal,
+    responses((status = 201, description = "the seal's esID, validity and authority"),
+        (status = "4XX", description = "problem+json")),
+    security(("agency_token" = [])))]
 pub async fn create(
     State(node): State<Arc<SealNode>>,
     headers: HeaderMap,
@@ -192,7 +199,10 @@ fn summary(r: &SealRecord) -> serde_json::Value {
     })
 }
 
-/// `GET /v1/seals/{esID}`
+/// A seal: the .esl (base64) and its picture.
+#[utoipa::path(get, path = "/v1/seals/{es_id}", params(("es_id" = String, Path)),
+    responses((status = 200, description = "esl, picture, validity, superseded_by"),
+        (status = 404, description = "problem+json")))]
 pub async fn get_seal(
     State(node): State<Arc<SealNode>>,
     Path(es_id): Path<String>,
@@ -213,7 +223,12 @@ pub async fn get_seal(
     Ok(Json(body))
 }
 
-/// `POST /v1/seals/{esID}/signers`
+/// Change who may stamp: the next seal version; the old one is superseded.
+#[utoipa::path(post, path = "/v1/seals/{es_id}/signers", params(("es_id" = String, Path)),
+    request_body = ChangeSigners,
+    responses((status = 201, description = "the new version"),
+        (status = "4XX", description = "problem+json")),
+    security(("agency_token" = [])))]
 pub async fn change_signers(
     State(node): State<Arc<SealNode>>,
     Path(es_id): Path<String>,
@@ -252,7 +267,9 @@ pub async fn change_signers(
     Ok(created(&rec.es_id, summary(&rec)))
 }
 
-/// `GET /v1/seals/revocations`
+/// Superseded seals, as a seal revocation list.
+#[utoipa::path(get, path = "/v1/seals/revocations",
+    responses((status = 200, description = "SealRevocationList JSON")))]
 pub async fn revocations(State(node): State<Arc<SealNode>>) -> Result<impl IntoResponse, ApiError> {
     let mut list = SealRevocationList::new();
     for (es_id, by, at) in node.store.superseded_seals().await? {

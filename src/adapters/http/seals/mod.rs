@@ -13,8 +13,8 @@
 //! Owns: routing, the parties whose keys this node holds, request-token checks for the
 //! seal purposes. Must not touch: seal formats and OFD — `crate::seal` does those.
 
-mod make;
-mod stamp;
+pub(crate) mod make;
+pub(crate) mod stamp;
 
 use super::auth::{remember_jti, verify_request_token};
 use super::error::ApiError;

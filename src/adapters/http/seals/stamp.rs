@@ -37,7 +37,16 @@ pub struct StampQuery {
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
-/// `POST /v1/seals/{esID}/stamp`
+/// Stamp an uploaded document (organisation signer listed in the seal).
+#[utoipa::path(post, path = "/v1/seals/{es_id}/stamp",
+    params(("es_id" = String, Path),
+        ("format" = Option<String>, Query, description = "ofd or detached"),
+        ("page" = Option<usize>, Query), ("x" = Option<f64>, Query), ("y" = Option<f64>, Query),
+        ("keyword" = Option<String>, Query), ("name" = Option<String>, Query)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, description = "the stamped OFD (application/ofd) or the detached SES_Signature"),
+        (status = "4XX", description = "problem+json")),
+    security(("agency_token" = [])))]
 pub async fn stamp(
     State(node): State<Arc<SealNode>>,
     Path(es_id): Path<String>,
