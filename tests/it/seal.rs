@@ -486,9 +486,10 @@ fn stamp_outside_the_seal_validity_is_failed(#[case] alg: Algorithm) {
             stamp.der(),
             b"doc",
             &SealTrust::anchors(&anchors),
-            fixed_now(),
+            datetime!(2029-06-01 00:00 UTC),
         );
         assert_eq!(r.indication, Indication::TotalFailed, "{r}");
+        assert_eq!(r.sub_indication, Some(sub), "{r}");
         assert_eq!(
             r.check("seal.validity").unwrap().outcome,
             Outcome::Failed,
@@ -761,10 +762,10 @@ fn check_outcome(report: &serde_json::Value, code: &str) -> String {
         .to_string()
 }
 
-/// UserV5.esl was made (createDate 2026-04-24) with a seal-maker certificate that
-/// expired in 2022: its signature verifies, but the seal authority was not valid when it
-/// made the seal, so the seal FAILS (EXPIRED) while V1 and V4 are only INDETERMINATE
-/// (no trust anchor).
+/// UserV5.esl is valid 2026-04-24..2028-04-24 but its maker's certificate expired in
+/// 2022: its signature verifies, but the seal authority's certificate is not valid at any
+/// time inside the seal's validity, so the seal FAILS (EXPIRED) while V1 and V4 are only
+/// INDETERMINATE (no trust anchor).
 #[rstest]
 #[case("seal/UserV1.esl", "2021-01-01T00:00:00Z", 3)]
 #[case("seal/UserV4.esl", "2021-01-01T00:00:00Z", 3)]
@@ -1161,4 +1162,41 @@ fn cli_reissue_supersedes_the_old_seal() {
         &p("doc.txt"),
     ]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn stamp_dated_after_the_validation_time_is_failed() {
+    let h = hierarchy(Algorithm::Sm2Sm3);
+    let seal = seal_of(&h);
+    let stamp = stamp_detached(
+        &seal,
+        &h.org1.signer,
+        &h.org1.cert,
+        b"doc",
+        "doc",
+        fixed_now(),
+    )
+    .unwrap();
+    let anchors = vec![h.root.clone()];
+    let trust = SealTrust::anchors(&anchors);
+    let r = verify_detached(
+        stamp.der(),
+        b"doc",
+        &trust,
+        fixed_now() - time::Duration::days(1),
+    );
+    assert_eq!(
+        r.check("stamp.time").unwrap().outcome,
+        Outcome::Failed,
+        "{r}"
+    );
+    assert_eq!(r.sub_indication, Some(SubIndication::NotYetValid), "{r}");
+    // Within the allowed clock skew it passes.
+    let r = verify_detached(
+        stamp.der(),
+        b"doc",
+        &trust,
+        fixed_now() - time::Duration::minutes(2),
+    );
+    assert_eq!(r.indication, Indication::TotalPassed, "{r}");
 }

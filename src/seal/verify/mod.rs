@@ -65,6 +65,9 @@ pub enum SignedData<'a> {
     Digest(DigestAlgorithm, &'a [u8]),
 }
 
+/// How far a signing time may lie after the validation time (clocks of two nodes).
+const CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+
 const SEAL_MAKER: (&str, &str) = ("制章人", "seal authority");
 const SIGNER: (&str, &str) = ("签章人", "signer");
 
@@ -161,6 +164,21 @@ pub fn verify_stamp(
         );
     }
     let signing_time = match stamp.time_info {
+        Some(t) if t > at + CLOCK_SKEW => {
+            b.fail(
+                "stamp.time",
+                None,
+                SubIndication::NotYetValid,
+                Reason::new(
+                    format!("签章时间 {} 晚于验证时间", checks::fmt_time(t)),
+                    format!(
+                        "the signing time {} is after the validation time",
+                        checks::fmt_time(t)
+                    ),
+                ),
+            );
+            t
+        }
         Some(t) => t,
         None => {
             b.indeterminate(
@@ -218,13 +236,9 @@ fn seal_checks(
     );
     checks::seal_revocation(b, seal, trust.revoked_seals, t);
     if let Some(cert) = &maker {
-        checks::cert_validity(
-            b,
-            "seal_authority.validity",
-            cert,
-            seal.info.property.create_date,
-            ("制章时制章人", "seal authority (at seal creation)"),
-        );
+        // At the signing time (or the validation time for a seal alone), as the chain is
+        // judged: field seals carry a createDate that may precede the maker's certificate.
+        checks::cert_validity(b, "seal_authority.validity", cert, t, SEAL_MAKER);
     }
     chain::check_chain(
         b,
