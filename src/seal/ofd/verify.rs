@@ -191,16 +191,7 @@ fn verify_signature(
             ),
         ),
     );
-    check_references(
-        pkg,
-        &sig,
-        &entry.base_loc,
-        ctx.list_name,
-        ctx.later_exists,
-        &code,
-        cache,
-        b,
-    );
+    check_references(pkg, &sig, &entry.base_loc, ctx, &code, cache, b);
     for a in &sig.stamp_annots {
         if ctx.page_ids.contains(&a.page_ref) {
             b.pass(
@@ -269,8 +260,7 @@ fn check_references(
     pkg: &OfdPackage,
     sig: &SignatureFile,
     sig_name: &str,
-    list_name: &str,
-    later_exists: bool,
+    ctx: &Context<'_>,
     code: &dyn Fn(&str) -> String,
     cache: &mut DigestCache,
     b: &mut ReportBuilder,
@@ -341,7 +331,7 @@ fn check_references(
                     format!("{} digest matches", alg.name()),
                 ),
             );
-        } else if later_exists && subject == display_path(list_name) {
+        } else if ctx.later_exists && subject == display_path(ctx.list_name) {
             b.warn(
                 &code("reference"),
                 Some(subject.clone()),
