@@ -1200,3 +1200,28 @@ fn stamp_dated_after_the_validation_time_is_failed() {
     );
     assert_eq!(r.indication, Indication::TotalPassed, "{r}");
 }
+
+#[test]
+fn picture_limits_are_typed_errors() {
+    use deltaseal::seal::picture::render_png;
+    let spec = PictureSpec::new("上海测试有限公司", "合同专用章");
+    let svg = seal_svg(&spec).unwrap();
+    for (size, dpi) in [(42, 5000), (42, 10), (0, 300), (1000, 300)] {
+        assert!(
+            matches!(
+                render_png(&svg, size, dpi),
+                Err(SealError::InvalidRequest(_))
+            ),
+            "{size} mm at {dpi} dpi"
+        );
+    }
+    assert!(matches!(
+        render_png("<svg", 42, 300),
+        Err(SealError::Picture(_))
+    ));
+    let mut tiny = spec.clone();
+    tiny.diameter_mm = 5;
+    assert!(png_picture(&tiny, 300).is_err());
+    let control = PictureSpec::new("上海\u{0}公司", "");
+    assert!(seal_svg(&control).is_err());
+}
