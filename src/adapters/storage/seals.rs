@@ -33,6 +33,24 @@ pub struct SealRecord {
 const COLUMNS: &str = "es_id, authority_id, name, esl, picture_svg, valid_from, valid_to, \
                        superseded_by, created_at";
 
+const INSERT: &str = "INSERT INTO seals (es_id, authority_id, name, esl, picture_svg, valid_from, \
+                      valid_to, superseded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Bind a record's values in [`INSERT`]'s order.
+fn bind_record<'q>(q: AnyQuery<'q>, s: &'q SealRecord) -> AnyQuery<'q> {
+    q.bind(&s.es_id)
+        .bind(&s.authority_id)
+        .bind(&s.name)
+        .bind(B64.encode(&s.esl))
+        .bind(&s.picture_svg)
+        .bind(s.valid_from)
+        .bind(s.valid_to)
+        .bind(s.superseded_by.as_deref())
+        .bind(s.created_at)
+}
+
 fn from_row(row: &AnyRow) -> Result<SealRecord, StorageError> {
     Ok(SealRecord {
         es_id: row.try_get("es_id")?,
@@ -52,21 +70,10 @@ fn from_row(row: &AnyRow) -> Result<SealRecord, StorageError> {
 impl Store {
     /// Store a new seal; an existing esID is [`StorageError::Duplicate`].
     pub async fn insert_seal(&self, s: &SealRecord) -> Result<(), StorageError> {
-        let done = sqlx::query(&format!(
-            "INSERT INTO seals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (es_id) DO NOTHING"
-        ))
-        .bind(&s.es_id)
-        .bind(&s.authority_id)
-        .bind(&s.name)
-        .bind(B64.encode(&s.esl))
-        .bind(&s.picture_svg)
-        .bind(s.valid_from)
-        .bind(s.valid_to)
-        .bind(s.superseded_by.as_deref())
-        .bind(s.created_at)
-        .execute(&self.pool)
-        .await?;
+        let sql = format!("{INSERT} ON CONFLICT (es_id) DO NOTHING");
+        let done = bind_record(sqlx::query(&sql), s)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::Duplicate);
         }
@@ -91,20 +98,9 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StorageError::NotFound);
         }
-        sqlx::query(&format!(
-            "INSERT INTO seals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        ))
-        .bind(&new.es_id)
-        .bind(&new.authority_id)
-        .bind(&new.name)
-        .bind(B64.encode(&new.esl))
-        .bind(&new.picture_svg)
-        .bind(new.valid_from)
-        .bind(new.valid_to)
-        .bind(new.superseded_by.as_deref())
-        .bind(new.created_at)
-        .execute(&mut *tx)
-        .await?;
+        bind_record(sqlx::query(INSERT), new)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
