@@ -109,7 +109,10 @@ pub fn remember_jti(
     if seen.len() > 100_000 {
         seen.retain(|_, exp| *exp + super::token::CLOCK_SKEW > t);
     }
-    if seen.insert(format!("{who}:{}", claims.jti), claims.exp).is_some() {
+    if seen
+        .insert(format!("{who}:{}", claims.jti), claims.exp)
+        .is_some()
+    {
         return Err(ApiError::TokenReplayed);
     }
     Ok(())
