@@ -8,14 +8,26 @@ use deltaseal::license::sdjwt;
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The interpreter of `.venv/`, made (once per test run) by `scripts/setup-interop`,
+/// which is idempotent and quick when everything is installed already.
 fn python() -> PathBuf {
-    let py = common::root().join(".venv/bin/python");
-    assert!(
-        py.exists(),
-        "{} missing: run scripts/setup-interop (CI runs it before the tests)",
-        py.display()
-    );
-    py
+    static READY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    READY
+        .get_or_init(|| {
+            let out = Command::new(common::root().join("scripts/setup-interop"))
+                .output()
+                .expect("scripts/setup-interop runs");
+            assert!(
+                out.status.success(),
+                "scripts/setup-interop failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let py = common::root().join(".venv/bin/python");
+            assert!(py.exists(), "{} missing after setup", py.display());
+            py
+        })
+        .clone()
 }
 
 /// Verify `presentation` with the reference implementation; the claims it returns.
