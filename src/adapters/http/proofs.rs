@@ -166,18 +166,7 @@ pub async fn approve(
     let (rec, mut doc) = load(&node, &agency, &id).await?;
     let now = node.now();
     doc.approve(now)?;
-    let rec = node
-        .store
-        .set_proof_state(
-            &id,
-            &rec.agency_id,
-            rec.state,
-            stored_state(doc.state),
-            &to_json(&doc)?,
-            now.unix_timestamp(),
-        )
-        .await?;
-    Ok(Json(view(&rec)))
+    save_decision(&node, &id, &rec, &doc, now).await
 }
 
 /// Refuse a request (reason required).
@@ -194,14 +183,25 @@ pub async fn refuse(
     let (rec, mut doc) = load(&node, &agency, &id).await?;
     let now = node.now();
     doc.refuse(b.reason.as_deref().unwrap_or(""), now)?;
+    save_decision(&node, &id, &rec, &doc, now).await
+}
+
+/// Store the request's new state after an approve or refuse decision.
+async fn save_decision(
+    node: &AppState,
+    id: &str,
+    rec: &ProofRequestRecord,
+    doc: &ProofRequest,
+    now: time::OffsetDateTime,
+) -> Result<Json<ProofRequestView>, ApiError> {
     let rec = node
         .store
         .set_proof_state(
-            &id,
+            id,
             &rec.agency_id,
             rec.state,
             stored_state(doc.state),
-            &to_json(&doc)?,
+            &to_json(doc)?,
             now.unix_timestamp(),
         )
         .await?;
