@@ -10,6 +10,7 @@
 pub mod adapters;
 pub mod catalog;
 pub mod crypto;
+pub mod jose;
 pub mod license;
 pub mod pki;
 pub mod report;

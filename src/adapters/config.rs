@@ -6,16 +6,14 @@
 //! Owns: reading and checking the configuration, refusing demo keys in production.
 //! Must not touch: serving (see `cli/serve.rs`) or what the keys are used for.
 
-use crate::adapters::http::seals::SealNode;
-use crate::adapters::http::{AppState, Clock, Limits, Node, NodeSettings};
+use crate::adapters::http::{AppState, Clock, Hosted, Limits, Node, NodeSettings, Party};
 use crate::adapters::keystore::{KeyStore, KeyStoreError};
 use crate::adapters::storage::{StorageError, Store};
 use crate::catalog::{Catalog, CatalogError};
 use crate::license::{Agency, LicenseError};
-use crate::pki::{PkiError, Role};
+use crate::pki::{PkiError, Role, TrustAnchors};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// The catalogue compiled into the binary (`fixtures/catalog/types.json`).
 pub const BUILTIN_CATALOG: &str = include_str!("../../fixtures/catalog/types.json");
@@ -245,14 +243,14 @@ impl Config {
         url.trim_end_matches('/').to_string()
     }
 
-    /// Open the node: database (migrated), keys, catalogue; the issuance state and the
-    /// seal endpoints' state over the same store and keys. `bound` is the address
+    /// Open the node: database (migrated), keys, catalogue, and every party of the key
+    /// store the node acts for. `bound` is the address
     /// actually listened on (for the default base URL when the port was 0).
     pub async fn open_node(
         &self,
         bound: Option<std::net::SocketAddr>,
         clock: Clock,
-    ) -> Result<(AppState, Arc<SealNode>), ConfigError> {
+    ) -> Result<AppState, ConfigError> {
         let catalog = match &self.catalog {
             Some(p) => Catalog::from_json(&read_limited(p)?)?,
             None => Catalog::from_json(BUILTIN_CATALOG)?,
@@ -268,7 +266,7 @@ impl Config {
                 })?;
             }
         }
-        let (agencies, anchors) = agencies_and_anchors(&keys)?;
+        let hosted = hosted(&keys)?;
         let store = Store::connect(&self.database).await?;
         let base = self.base_url(bound);
         let settings = NodeSettings {
@@ -278,19 +276,17 @@ impl Config {
                 max_body: self.max_body_bytes,
                 max_batch: self.max_batch,
             },
-            clock: clock.clone(),
+            clock,
         };
-        let seals = SealNode::from_keys(store.clone(), &keys, settings.audience.clone(), clock);
-        Ok((
-            Node::new(store, catalog, agencies, anchors, settings),
-            seals,
-        ))
+        Ok(Node::new(store, catalog, hosted, settings))
     }
 }
 
-/// The issuing agencies of a key store (chain: leaf, then its issuer) and the
-/// province roots request tokens must chain to.
-pub fn agencies_and_anchors(keys: &KeyStore) -> Result<(Vec<Agency>, Vec<Vec<u8>>), ConfigError> {
+/// Every party of a key store the node acts for: its issuing agencies (chain: leaf,
+/// then its issuer), seal authorities and organisation signers; its province roots are
+/// the anchors request tokens must chain to (trusted for the leaf roles a province
+/// certifies).
+pub fn hosted(keys: &KeyStore) -> Result<Hosted, ConfigError> {
     let mut agencies = Vec::new();
     for e in keys.by_role(Role::IssuingAgency) {
         let mut chain = vec![e.cert_der.clone()];
@@ -305,11 +301,26 @@ pub fn agencies_and_anchors(keys: &KeyStore) -> Result<(Vec<Agency>, Vec<Vec<u8>
         })?;
         agencies.push(a);
     }
-    let anchors = keys
-        .by_role(Role::ProvinceRoot)
-        .map(|e| e.cert_der.clone())
+    let parties = keys
+        .entries()
+        .iter()
+        .filter_map(|e| {
+            let role = e.info.role?;
+            matches!(role, Role::SealAuthority | Role::OrganisationSigner).then(|| Party {
+                id: e.id().to_string(),
+                role,
+                cert: e.cert_der.clone(),
+                signer: e.signer.clone(),
+            })
+        })
         .collect();
-    Ok((agencies, anchors))
+    let anchors =
+        TrustAnchors::province_roots(keys.by_role(Role::ProvinceRoot).map(|e| e.cert_der.clone()));
+    Ok(Hosted {
+        agencies,
+        parties,
+        anchors,
+    })
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! An issuing agency as the license domain sees it: a [`Signer`] and its certificate
 //! chain, with what the leaf certificate authorises.
 
-use super::jose;
 use super::LicenseError;
 use crate::crypto::Signer;
+use crate::jose;
 use crate::pki::{CertInfo, Province};
 use std::sync::Arc;
 

@@ -89,3 +89,16 @@ pub enum LicenseError {
     #[error("bad proof request: {0}")]
     BadProofRequest(&'static str),
 }
+
+/// JWS problems keep the license domain's own variants, so callers match one error type.
+impl From<crate::jose::JoseError> for LicenseError {
+    fn from(e: crate::jose::JoseError) -> Self {
+        use crate::jose::JoseError;
+        match e {
+            JoseError::TooLarge { what, limit } => LicenseError::TooLarge { what, limit },
+            JoseError::Malformed { what, problem } => LicenseError::Malformed { what, problem },
+            JoseError::Certificate(why) => LicenseError::AgencyCertificate(why),
+            JoseError::Crypto(c) => LicenseError::Crypto(c),
+        }
+    }
+}

@@ -18,7 +18,6 @@
 mod agency;
 mod error;
 pub mod identifier;
-pub mod jose;
 pub mod metadata;
 pub mod proof;
 pub mod sdjwt;

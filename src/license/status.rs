@@ -6,9 +6,9 @@
 //! `{"sub": <list URI>, "iat", "exp"?, "ttl"?, "status_list": {"bits": 2, "lst":
 //! base64url(zlib(bytes))}}`, signed by the agency key through [`Signer`].
 
-use super::jose::{self, CompactJws};
 use super::LicenseError;
 use crate::crypto::{PublicKey, Signer};
+use crate::jose::{self, CompactJws};
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use serde_json::{json, Map, Value};
@@ -292,7 +292,7 @@ impl StatusListToken {
             "status_list".into(),
             json!({"bits": BITS, "lst": self.list.to_lst()}),
         );
-        jose::sign_compact(signer, header, &payload)
+        Ok(jose::sign_compact(signer, header, &payload)?)
     }
 
     /// Parse a status list token and verify its signature with `key` (the agency key the

@@ -2,7 +2,8 @@
 //!
 //! Owns: what each role's certificate looks like (profile), how certificates and CRLs
 //! are made (rcgen for P-256 issuers and subjects, x509-cert's builder when SM2 is
-//! involved), and RFC 5280 path validation over x509-parser producing a [`crate::report::Report`].
+//! involved), trust anchors typed by purpose ([`TrustAnchors`]), and RFC 5280 path
+//! validation over x509-parser producing a [`crate::report::Report`].
 //! Must not touch: files, network, clocks — validation time is an argument.
 
 mod build_rcgen;
@@ -18,6 +19,7 @@ pub mod oids;
 pub mod pem;
 pub mod profile;
 pub mod template;
+pub mod trust;
 pub mod validate;
 
 pub use crl::{issue_crl, RevocationReason, RevokedEntry};
@@ -27,3 +29,4 @@ pub use issue::{issue, issue_with, CertBuilder, Issuer};
 pub use manifest::{Manifest, ManifestEntry};
 pub use profile::{CertInfo, Province, Role};
 pub use template::{CertTemplate, KeyUsageBit, RawExtension, SubjectName};
+pub use trust::{TrustAnchor, TrustAnchors};

@@ -2,6 +2,7 @@
 
 use super::CliError;
 use crate::pki::validate::{validate, Policy, Purpose};
+use crate::pki::TrustAnchors;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -54,11 +55,7 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         .iter()
         .map(|p| read_der(p, "CERTIFICATE"))
         .collect::<Result<Vec<_>, _>>()?;
-    let anchors = a
-        .trust
-        .iter()
-        .map(|p| read_der(p, "CERTIFICATE"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let anchors = read_anchors(&a.trust)?;
     let crls = a
         .crl
         .iter()
@@ -109,4 +106,14 @@ pub(crate) fn read_der(path: &Path, label: &str) -> Result<Vec<u8>, CliError> {
     } else {
         Ok(bytes)
     }
+}
+
+/// The certificates named by `--trust`, trusted for every purpose (the command's own
+/// `--purpose` decides what the leaf must be).
+pub(crate) fn read_anchors(paths: &[PathBuf]) -> Result<TrustAnchors, CliError> {
+    let ders = paths
+        .iter()
+        .map(|p| read_der(p, "CERTIFICATE"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TrustAnchors::any_purpose(ders))
 }

@@ -3,9 +3,9 @@
 //! signed by the agency's key from the keys directory.
 
 use super::CliError;
-use crate::adapters::http::token::make_request_token;
 use crate::adapters::keystore::KeyStore;
 use crate::crypto::Signer;
+use crate::jose::make_request_token;
 use crate::license::sdjwt::SdJwt;
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value};

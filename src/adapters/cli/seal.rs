@@ -104,11 +104,7 @@ fn extension(path: &Path) -> String {
 
 fn verify(a: VerifyArgs) -> Result<i32, CliError> {
     let at = parse_time(a.at.as_deref(), "--at")?;
-    let anchors = a
-        .trust
-        .iter()
-        .map(|p| read_der(p, "CERTIFICATE"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let anchors = super::cert_verify::read_anchors(&a.trust)?;
     let intermediates = a
         .intermediate
         .iter()

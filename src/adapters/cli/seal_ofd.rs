@@ -96,7 +96,7 @@ pub(crate) fn stamp(
 /// Verify the OFD `file` and print its report.
 pub(crate) fn verify(
     file: &Path,
-    anchors: Vec<Vec<u8>>,
+    anchors: crate::pki::TrustAnchors,
     intermediates: Vec<Vec<u8>>,
     signer_certs: Vec<Vec<u8>>,
     at: OffsetDateTime,

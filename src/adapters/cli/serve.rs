@@ -50,7 +50,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
         let bound = listener.local_addr().ok();
         let clock: crate::adapters::http::Clock =
             std::sync::Arc::new(time::OffsetDateTime::now_utc);
-        let (node, seals) = cfg
+        let node = cfg
             .open_node(bound, clock)
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
@@ -60,8 +60,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
             let _ = std::io::stdout().flush();
         }
         tracing::info!(listen = ?bound, database = %cfg.database, "serving");
-        let app =
-            crate::adapters::http::app(node).merge(crate::adapters::http::seals::router(seals));
+        let app = crate::adapters::http::app(node);
         crate::adapters::http::serve(listener, app, shutdown_signal())
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;

@@ -1,119 +1,135 @@
-//! Agency authentication: the [`AuthenticatedAgency`] extractor checks the bearer
-//! request token (claims, then the `x5c` chain against the trusted province roots with
-//! `pki::validate`, then the signature) and maps the leaf certificate to a hosted agency.
+//! The one bearer extractor. [`Bearer<P>`] checks the request token for the purpose
+//! `P` names (claims, then the `x5c` chain against the node's trust anchors for that
+//! purpose, then the signature — [`crate::jose::verify_request_token`]), maps the leaf
+//! certificate to the hosted party `P` acts for, and refuses a replayed `jti`. It reads
+//! only the headers, so a route authenticates before its body is read.
 
 use super::error::ApiError;
-use super::state::AppState;
-use super::token::{check_claims, CheckedClaims};
-use crate::license::jose::cert_public_key;
+use super::state::{AppState, Node, Party};
+use crate::jose::verify_request_token;
 use crate::license::Agency;
-use crate::pki::validate::{validate, Policy, Purpose};
+use crate::pki::validate::Purpose;
+use crate::pki::Role;
 use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use axum::http::{header, request::Parts, HeaderMap};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// What a route needs its caller to be: the certificate purpose the token's chain must
+/// validate for, and how the leaf certificate names a hosted party.
+pub trait Need: Send + Sync + 'static {
+    /// The purpose the `x5c` chain is validated for.
+    const PURPOSE: Purpose;
+    /// The hosted party the caller acts as.
+    type Caller: Clone + Send + Sync;
+    /// The hosted party whose certificate is `leaf`: `Err` when the node hosts it in
+    /// another role, `Ok(None)` when it does not host it at all.
+    fn find(node: &Node, leaf: &[u8]) -> Result<Option<Self::Caller>, ApiError>;
+    /// The caller's id, the scope of its `jti`s.
+    fn id(caller: &Self::Caller) -> &str;
+}
+
+/// Issuing and managing licenses and proofs: a hosted issuing agency.
+#[derive(Debug)]
+pub enum IssueLicenses {}
+/// Making and re-issuing seals: a hosted seal authority.
+#[derive(Debug)]
+pub enum MakeSeals {}
+/// Stamping documents: a hosted organisation signer.
+#[derive(Debug)]
+pub enum StampDocuments {}
+
+impl Need for IssueLicenses {
+    const PURPOSE: Purpose = Purpose::LicenseSigning;
+    type Caller = Arc<Agency>;
+    fn find(node: &Node, leaf: &[u8]) -> Result<Option<Arc<Agency>>, ApiError> {
+        Ok(node
+            .agencies
+            .values()
+            .find(|a| a.chain().first().map(Vec::as_slice) == Some(leaf))
+            .cloned())
+    }
+    fn id(caller: &Arc<Agency>) -> &str {
+        caller.uscc()
+    }
+}
+
+fn party_in_role(node: &Node, leaf: &[u8], role: Role) -> Result<Option<Arc<Party>>, ApiError> {
+    match node.parties.iter().find(|p| p.cert == leaf) {
+        Some(p) if p.role == role => Ok(Some(p.clone())),
+        Some(_) => Err(ApiError::NotOwner),
+        None => Ok(None),
+    }
+}
+
+impl Need for MakeSeals {
+    const PURPOSE: Purpose = Purpose::SealMaking;
+    type Caller = Arc<Party>;
+    fn find(node: &Node, leaf: &[u8]) -> Result<Option<Arc<Party>>, ApiError> {
+        party_in_role(node, leaf, Role::SealAuthority)
+    }
+    fn id(caller: &Arc<Party>) -> &str {
+        &caller.id
+    }
+}
+
+impl Need for StampDocuments {
+    const PURPOSE: Purpose = Purpose::DocumentStamping;
+    type Caller = Arc<Party>;
+    fn find(node: &Node, leaf: &[u8]) -> Result<Option<Arc<Party>>, ApiError> {
+        party_in_role(node, leaf, Role::OrganisationSigner)
+    }
+    fn id(caller: &Arc<Party>) -> &str {
+        &caller.id
+    }
+}
+
+/// The authenticated caller of a route that needs `N`.
+pub struct Bearer<N: Need>(pub N::Caller, pub PhantomData<N>);
+
+impl<N: Need> std::fmt::Debug for Bearer<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Bearer").field(&N::id(&self.0)).finish()
+    }
+}
 
 /// The agency that signed the request token.
-#[derive(Debug, Clone)]
-pub struct AuthenticatedAgency(pub Arc<Agency>);
+pub type AuthenticatedAgency = Bearer<IssueLicenses>;
 
-impl FromRequestParts<AppState> for AuthenticatedAgency {
+impl<N: Need> FromRequestParts<AppState> for Bearer<N> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, node: &AppState) -> Result<Self, ApiError> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::Unauthenticated("no Authorization header".into()))?
-            .to_str()
-            .map_err(|_| ApiError::Unauthenticated("Authorization is not ASCII".into()))?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .ok_or_else(|| ApiError::Unauthenticated("Authorization must be Bearer".into()))?
-            .trim();
-        authenticate(node, token).map(AuthenticatedAgency)
+        let token = bearer_token(&parts.headers)?;
+        authenticate::<N>(node, token).map(|c| Bearer(c, PhantomData))
     }
 }
 
-/// Authenticate a request token at the node's current time.
-pub fn authenticate(node: &AppState, token: &str) -> Result<Arc<Agency>, ApiError> {
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthenticated("no Authorization header".into()))?
+        .to_str()
+        .map_err(|_| ApiError::Unauthenticated("Authorization is not ASCII".into()))?;
+    Ok(value
+        .strip_prefix("Bearer ")
+        .ok_or_else(|| ApiError::Unauthenticated("Authorization must be Bearer".into()))?
+        .trim())
+}
+
+/// Authenticate a request token for `N` at the node's current time.
+pub fn authenticate<N: Need>(node: &Node, token: &str) -> Result<N::Caller, ApiError> {
     let now = node.now();
-    let (leaf, claims) = verify_request_token(
+    let v = verify_request_token(
         token,
         &node.settings.audience,
         &node.anchors,
-        Purpose::LicenseSigning,
+        N::PURPOSE,
         now,
     )?;
-    let agency = node
-        .agencies
-        .values()
-        .find(|a| a.chain().first() == Some(&leaf))
-        .cloned()
-        .ok_or(ApiError::AgencyNotHosted)?;
-    remember_jti(&node.seen_jti, agency.uscc(), &claims, now)?;
-    Ok(agency)
-}
-
-/// Check a request token: time and audience claims, the `x5c` chain against `anchors`
-/// for `purpose`, then the signature with the leaf's key. Returns the leaf certificate
-/// (DER) and the claims.
-pub fn verify_request_token(
-    token: &str,
-    audience: &str,
-    anchors: &[Vec<u8>],
-    purpose: Purpose,
-    now: time::OffsetDateTime,
-) -> Result<(Vec<u8>, CheckedClaims), ApiError> {
-    let claims = check_claims(token, audience, now.unix_timestamp())?;
-    let mut chain = claims
-        .jws
-        .x5c()
-        .map_err(|e| ApiError::Unauthenticated(e.to_string()))?;
-    if chain.is_empty() {
-        return Err(ApiError::Unauthenticated("empty x5c".into()));
-    }
-    let leaf = chain.remove(0);
-    let policy = Policy {
-        purpose,
-        ..Policy::at(now)
-    };
-    let v = validate(&leaf, &chain, anchors, &policy);
-    if !v.passed() {
-        let why = v
-            .failed
-            .map(|k| k.code())
-            .unwrap_or("no path to a trusted province root");
-        return Err(ApiError::UntrustedKey(why.to_string()));
-    }
-    let key = cert_public_key(&leaf).map_err(|e| ApiError::UntrustedKey(e.to_string()))?;
-    if !claims.jws.verify_with(&key) {
-        return Err(ApiError::Unauthenticated(
-            "request token signature does not verify".into(),
-        ));
-    }
-    Ok((leaf, claims))
-}
-
-/// Refuse a `jti` already seen from `who` (replay), remembering it until it expires.
-pub fn remember_jti(
-    seen: &Mutex<HashMap<String, i64>>,
-    who: &str,
-    claims: &CheckedClaims,
-    now: time::OffsetDateTime,
-) -> Result<(), ApiError> {
-    let mut seen = seen
-        .lock()
-        .map_err(|_| ApiError::Internal("replay cache poisoned".into()))?;
-    let t = now.unix_timestamp();
-    if seen.len() > 100_000 {
-        seen.retain(|_, exp| *exp + super::token::CLOCK_SKEW > t);
-    }
-    if seen
-        .insert(format!("{who}:{}", claims.jti), claims.exp)
-        .is_some()
-    {
-        return Err(ApiError::TokenReplayed);
-    }
-    Ok(())
+    let caller = N::find(node, &v.leaf)?.ok_or(ApiError::AgencyNotHosted)?;
+    node.replay
+        .first_use(N::id(&caller), &v.claims, now.unix_timestamp())?;
+    Ok(caller)
 }

@@ -4,7 +4,12 @@
 //! the detail goes to the log.
 
 use crate::adapters::storage::StorageError;
+use crate::crypto::CryptoError;
+use crate::jose::{JoseError, RequestTokenError};
 use crate::license::LicenseError;
+use crate::pki::PkiError;
+use crate::seal::ofd::OfdError;
+use crate::seal::SealError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -96,6 +101,35 @@ pub enum ApiError {
     /// The idempotency key header is not 1–128 visible ASCII characters.
     #[error("the Idempotency-Key header must be 1-128 visible ASCII characters")]
     BadIdempotencyKey,
+    /// The seal is not valid at the signing time (expired, or not yet valid).
+    #[error("the seal is not valid at the signing time")]
+    SealNotValid,
+    /// A seal or stamp (stored or submitted) does not read: bad DER, unsupported
+    /// version, malformed time.
+    #[error("{0}")]
+    BadSeal(String),
+    /// A certificate (in a seal, a request, a signer list) does not read.
+    #[error("{0}")]
+    BadCertificate(String),
+    /// The seal picture cannot be rendered.
+    #[error("{0}")]
+    BadPicture(String),
+    /// The stamp cannot be placed (no such page, keyword not found, bad size).
+    #[error("the stamp cannot be placed: {0}")]
+    BadPlacement(String),
+    /// The OFD package reads but lacks what stamping needs (a file, an element, a
+    /// value), or holds too many signatures.
+    #[error("{0}")]
+    BadDocument(String),
+    /// A signature value is malformed or does not verify.
+    #[error("{0}")]
+    BadSignature(String),
+    /// A key or PEM block is malformed.
+    #[error("{0}")]
+    BadKey(String),
+    /// An algorithm the project does not speak, or a key of the wrong algorithm.
+    #[error("{0}")]
+    UnsupportedAlgorithm(String),
     /// The database is unreachable.
     #[error("storage unavailable")]
     Unavailable(String),
@@ -134,6 +168,15 @@ impl ApiError {
             IllegalTransition(_) => (StatusCode::CONFLICT, "illegal_transition"),
             IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"),
             BadIdempotencyKey => (StatusCode::BAD_REQUEST, "bad_idempotency_key"),
+            SealNotValid => (StatusCode::UNPROCESSABLE_ENTITY, "seal_not_valid"),
+            BadSeal(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_seal"),
+            BadCertificate(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_certificate"),
+            BadPicture(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_picture"),
+            BadPlacement(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_placement"),
+            BadDocument(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_document"),
+            BadSignature(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_signature"),
+            BadKey(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_key"),
+            UnsupportedAlgorithm(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unsupported_algorithm"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -220,6 +263,98 @@ impl From<StorageError> for ApiError {
     }
 }
 
+impl From<RequestTokenError> for ApiError {
+    fn from(e: RequestTokenError) -> Self {
+        match e {
+            RequestTokenError::WrongAudience => ApiError::WrongAudience,
+            RequestTokenError::LifetimeTooLong(s) => ApiError::TokenLifetimeTooLong(s),
+            RequestTokenError::Expired => ApiError::TokenExpired,
+            RequestTokenError::UntrustedKey(why) => ApiError::UntrustedKey(why),
+            e @ (RequestTokenError::Malformed(_) | RequestTokenError::BadSignature) => {
+                ApiError::Unauthenticated(e.to_string())
+            }
+            RequestTokenError::Signing(j) => j.into(),
+        }
+    }
+}
+
+impl From<JoseError> for ApiError {
+    fn from(e: JoseError) -> Self {
+        match e {
+            JoseError::Crypto(c) => c.into(),
+            JoseError::Certificate(_) => ApiError::BadCertificate(e.to_string()),
+            e @ (JoseError::TooLarge { .. } | JoseError::Malformed { .. }) => {
+                ApiError::InvalidRequest(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<CryptoError> for ApiError {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::BadSignature | CryptoError::MalformedSignature(_) => {
+                ApiError::BadSignature(e.to_string())
+            }
+            CryptoError::MalformedKey(_) | CryptoError::MalformedPem(_) => {
+                ApiError::BadKey(e.to_string())
+            }
+            CryptoError::UnsupportedAlgorithm(_) | CryptoError::AlgorithmMismatch { .. } => {
+                ApiError::UnsupportedAlgorithm(e.to_string())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<PkiError> for ApiError {
+    fn from(e: PkiError) -> Self {
+        match e {
+            PkiError::Crypto(c) => c.into(),
+            e @ (PkiError::MalformedCertificate(_)
+            | PkiError::MalformedCrl(_)
+            | PkiError::MalformedExtension { .. }) => ApiError::BadCertificate(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<SealError> for ApiError {
+    fn from(e: SealError) -> Self {
+        match e {
+            SealError::SignerNotListed => ApiError::NotOwner,
+            SealError::SealNotValidAt => ApiError::SealNotValid,
+            SealError::Crypto(c) => c.into(),
+            SealError::Certificate(_) => ApiError::BadCertificate(e.to_string()),
+            SealError::Picture(_) => ApiError::BadPicture(e.to_string()),
+            SealError::InvalidRequest(_) => ApiError::InvalidRequest(e.to_string()),
+            e @ (SealError::TooLarge { .. }
+            | SealError::Der { .. }
+            | SealError::Malformed { .. }
+            | SealError::UnsupportedVersion(_)
+            | SealError::BadTime(_)) => ApiError::BadSeal(e.to_string()),
+        }
+    }
+}
+
+impl From<OfdError> for ApiError {
+    fn from(e: OfdError) -> Self {
+        match e {
+            OfdError::Sign(inner) => match inner.downcast::<SealError>() {
+                Ok(se) => (*se).into(),
+                Err(other) => ApiError::Internal(other.to_string()),
+            },
+            OfdError::Placement(_) => ApiError::BadPlacement(e.to_string()),
+            e @ (OfdError::MissingFile { .. }
+            | OfdError::MissingElement { .. }
+            | OfdError::BadValue { .. }
+            | OfdError::TooManySignatures { .. }) => ApiError::BadDocument(e.to_string()),
+            // The package itself does not read safely: the body is not a usable OFD.
+            other => ApiError::InvalidBody(format!("not a usable OFD package: {other}")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,37 +372,107 @@ mod tests {
         (status, ct, serde_json::from_slice(&bytes).unwrap())
     }
 
+    /// The status and code every variant must have. The match has no wildcard, so a
+    /// new variant does not compile until it is listed here too.
+    fn expected(e: &ApiError) -> (u16, &'static str) {
+        use ApiError::*;
+        match e {
+            MalformedJson(_) => (400, "malformed_json"),
+            InvalidBody(_) => (422, "invalid_body"),
+            UnsupportedMediaType => (415, "unsupported_media_type"),
+            BodyTooLarge(_) => (413, "body_too_large"),
+            BatchTooLarge(_) => (413, "batch_too_large"),
+            EmptyBatch => (422, "empty_batch"),
+            BatchItem { source, .. } => expected(source),
+            UnknownType(_) => (422, "unknown_type"),
+            InvalidClaims(_) => (422, "invalid_claims"),
+            InvalidRequest(_) => (422, "invalid_request"),
+            BadIdentifier(_) => (400, "bad_identifier"),
+            Unauthenticated(_) => (401, "unauthenticated"),
+            TokenExpired => (401, "token_expired"),
+            TokenLifetimeTooLong(_) => (401, "token_lifetime_too_long"),
+            WrongAudience => (401, "wrong_audience"),
+            UntrustedKey(_) => (401, "untrusted_key"),
+            TokenReplayed => (401, "token_replayed"),
+            AgencyNotHosted => (403, "agency_not_hosted"),
+            TypeNotAuthorised(_) => (403, "type_not_authorised"),
+            NotOwner => (403, "not_owner"),
+            NotFound => (404, "not_found"),
+            NoSuchRoute => (404, "no_such_route"),
+            IllegalTransition(_) => (409, "illegal_transition"),
+            IdempotencyKeyReused => (422, "idempotency_key_reused"),
+            BadIdempotencyKey => (400, "bad_idempotency_key"),
+            SealNotValid => (422, "seal_not_valid"),
+            BadSeal(_) => (422, "bad_seal"),
+            BadCertificate(_) => (422, "bad_certificate"),
+            BadPicture(_) => (422, "bad_picture"),
+            BadPlacement(_) => (422, "bad_placement"),
+            BadDocument(_) => (422, "bad_document"),
+            BadSignature(_) => (422, "bad_signature"),
+            BadKey(_) => (422, "bad_key"),
+            UnsupportedAlgorithm(_) => (422, "unsupported_algorithm"),
+            Unavailable(_) => (503, "unavailable"),
+            Internal(_) => (500, "internal"),
+        }
+    }
+
+    /// One value of every variant.
+    fn every_variant() -> Vec<ApiError> {
+        let t = || "x".to_string();
+        vec![
+            ApiError::MalformedJson(t()),
+            ApiError::InvalidBody(t()),
+            ApiError::UnsupportedMediaType,
+            ApiError::BodyTooLarge(10),
+            ApiError::BatchTooLarge(10),
+            ApiError::EmptyBatch,
+            ApiError::BatchItem {
+                index: 1,
+                source: Box::new(ApiError::InvalidClaims(t())),
+            },
+            ApiError::UnknownType(t()),
+            ApiError::InvalidClaims(t()),
+            ApiError::InvalidRequest(t()),
+            ApiError::BadIdentifier(t()),
+            ApiError::Unauthenticated(t()),
+            ApiError::TokenExpired,
+            ApiError::TokenLifetimeTooLong(300),
+            ApiError::WrongAudience,
+            ApiError::UntrustedKey(t()),
+            ApiError::TokenReplayed,
+            ApiError::AgencyNotHosted,
+            ApiError::TypeNotAuthorised(t()),
+            ApiError::NotOwner,
+            ApiError::NotFound,
+            ApiError::NoSuchRoute,
+            ApiError::IllegalTransition(t()),
+            ApiError::IdempotencyKeyReused,
+            ApiError::BadIdempotencyKey,
+            ApiError::SealNotValid,
+            ApiError::BadSeal(t()),
+            ApiError::BadCertificate(t()),
+            ApiError::BadPicture(t()),
+            ApiError::BadPlacement(t()),
+            ApiError::BadDocument(t()),
+            ApiError::BadSignature(t()),
+            ApiError::BadKey(t()),
+            ApiError::UnsupportedAlgorithm(t()),
+            ApiError::Unavailable(t()),
+            ApiError::Internal(t()),
+        ]
+    }
+
     #[tokio::test]
     async fn every_error_is_problem_json_with_its_code() {
-        let cases = [
-            (ApiError::MalformedJson("x".into()), 400, "malformed_json"),
-            (ApiError::InvalidBody("x".into()), 422, "invalid_body"),
-            (ApiError::BodyTooLarge(10), 413, "body_too_large"),
-            (ApiError::BatchTooLarge(10), 413, "batch_too_large"),
-            (ApiError::UnknownType("T".into()), 422, "unknown_type"),
-            (ApiError::BadIdentifier("x".into()), 400, "bad_identifier"),
-            (ApiError::TokenExpired, 401, "token_expired"),
-            (ApiError::WrongAudience, 401, "wrong_audience"),
-            (ApiError::UntrustedKey("x".into()), 401, "untrusted_key"),
-            (
-                ApiError::TypeNotAuthorised("T".into()),
-                403,
-                "type_not_authorised",
-            ),
-            (ApiError::NotOwner, 403, "not_owner"),
-            (ApiError::NotFound, 404, "not_found"),
-            (
-                ApiError::IllegalTransition("x".into()),
-                409,
-                "illegal_transition",
-            ),
-            (
-                ApiError::IdempotencyKeyReused,
-                422,
-                "idempotency_key_reused",
-            ),
-        ];
-        for (err, status, code) in cases {
+        let all = every_variant();
+        let codes: std::collections::BTreeSet<_> =
+            all.iter().map(|e| e.status_and_code().1).collect();
+        // every variant but the batch wrapper (which takes its item's code) has its own code
+        assert_eq!(codes.len(), all.len() - 1);
+        for err in all {
+            let (status, code) = expected(&err);
+            assert_eq!(err.status_and_code().0.as_u16(), status, "{code}");
+            assert_eq!(err.status_and_code().1, code);
             let (s, ct, p) = body_of(err).await;
             assert_eq!(s.as_u16(), status, "{code}");
             assert_eq!(ct, PROBLEM_JSON);
@@ -320,6 +525,65 @@ mod tests {
         assert_eq!(
             e.status_and_code(),
             (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        );
+    }
+
+    #[test]
+    fn seal_ofd_pki_crypto_and_token_errors_keep_their_own_codes() {
+        let code = |e: ApiError| e.status_and_code().1;
+        assert_eq!(code(SealError::SealNotValidAt.into()), "seal_not_valid");
+        assert_eq!(code(SealError::SignerNotListed.into()), "not_owner");
+        assert_eq!(code(SealError::UnsupportedVersion(9).into()), "bad_seal");
+        assert_eq!(code(SealError::BadTime("signDate").into()), "bad_seal");
+        assert_eq!(code(SealError::Certificate("x").into()), "bad_certificate");
+        assert_eq!(code(SealError::Picture("x".into()).into()), "bad_picture");
+        assert_eq!(
+            code(SealError::InvalidRequest("x").into()),
+            "invalid_request"
+        );
+        assert_eq!(
+            code(SealError::Crypto(CryptoError::SigningFailed).into()),
+            "internal"
+        );
+        assert_eq!(
+            code(OfdError::Placement("keyword not found").into()),
+            "bad_placement"
+        );
+        assert_eq!(code(OfdError::Truncated("zip").into()), "invalid_body");
+        let sign = OfdError::Sign(Box::new(SealError::SignerNotListed));
+        assert_eq!(code(sign.into()), "not_owner");
+        assert_eq!(
+            code(PkiError::MalformedCertificate("x").into()),
+            "bad_certificate"
+        );
+        assert_eq!(code(PkiError::Builder("x".into()).into()), "internal");
+        assert_eq!(code(CryptoError::BadSignature.into()), "bad_signature");
+        assert_eq!(code(CryptoError::MalformedKey("x").into()), "bad_key");
+        assert_eq!(
+            code(CryptoError::UnsupportedAlgorithm("RSA".into()).into()),
+            "unsupported_algorithm"
+        );
+        assert_eq!(code(JoseError::Certificate("x").into()), "bad_certificate");
+        assert_eq!(code(RequestTokenError::Expired.into()), "token_expired");
+        assert_eq!(
+            code(RequestTokenError::WrongAudience.into()),
+            "wrong_audience"
+        );
+        assert_eq!(
+            code(RequestTokenError::LifetimeTooLong(300).into()),
+            "token_lifetime_too_long"
+        );
+        assert_eq!(
+            code(RequestTokenError::UntrustedKey("x".into()).into()),
+            "untrusted_key"
+        );
+        assert_eq!(
+            code(RequestTokenError::BadSignature.into()),
+            "unauthenticated"
+        );
+        assert_eq!(
+            code(RequestTokenError::Malformed("x".into()).into()),
+            "unauthenticated"
         );
     }
 }

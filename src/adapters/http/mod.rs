@@ -1,9 +1,13 @@
-//! HTTP adapter (axum): the issuance API. [`app`] builds the router from a [`Node`]
-//! so tests drive it with `oneshot`; [`serve`] binds it and shuts down gracefully.
+//! HTTP adapter (axum): the node's API. [`app`] builds the one router — licenses,
+//! proofs, status lists, seals, stamps, operations — from the one [`Node`] state, so
+//! metrics, body limits, tracing and the fallback wrap every route and tests drive
+//! exactly what the server runs with `oneshot`; [`serve`] binds it and shuts down
+//! gracefully.
 //!
-//! Owns: routes, extractors, agency authentication, the one error → problem+json
-//! mapping ([`error`]), metrics, OpenAPI. Must not touch: credential formats, signing
-//! or SQL — those are the license domain's and the storage adapter's.
+//! Owns: routes, extractors, request-token authentication by purpose ([`auth`]), the
+//! replay cache, the one error → problem+json mapping ([`error`]), metrics, OpenAPI.
+//! Must not touch: credential, seal and OFD formats, signing or SQL — those are the
+//! domain's and the storage adapter's.
 
 pub mod auth;
 pub mod error;
@@ -13,20 +17,20 @@ pub mod licenses;
 mod metrics;
 pub mod ops;
 pub mod proofs;
+mod replay;
 pub mod seals;
 pub mod state;
 pub mod status;
-pub mod token;
 
 pub use error::ApiError;
-pub use state::{AppState, Clock, Limits, Node, NodeSettings};
+pub use state::{AppState, Clock, Hosted, Limits, Node, NodeSettings, Party};
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
-/// The router over a node.
+/// The router over a node: every route of the API.
 pub fn app(node: AppState) -> Router {
     let max_body = node.settings.limits.max_body;
     Router::new()
@@ -45,6 +49,17 @@ pub fn app(node: AppState) -> Router {
         .route("/v1/proofs/requests/{id}/issue", post(proofs::issue))
         .route("/v1/status/{agency}/{list}", get(status::status_list))
         .route("/v1/catalog", get(status::catalog))
+        .route("/v1/seals", post(seals::make::create))
+        .route("/v1/seals/revocations", get(seals::make::revocations))
+        .route("/v1/seals/{es_id}", get(seals::make::get_seal))
+        .route(
+            "/v1/seals/{es_id}/signers",
+            post(seals::make::change_signers),
+        )
+        .route(
+            "/v1/seals/{es_id}/stamp",
+            post(seals::stamp::stamp).layer(DefaultBodyLimit::max(seals::MAX_DOCUMENT_BYTES)),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
@@ -59,7 +74,7 @@ pub fn app(node: AppState) -> Router {
         .with_state(node)
 }
 
-/// Serve `app` (the node's router, with the seal routes merged in) on `listener` until
+/// Serve `app` (the node's router) on `listener` until
 /// `shutdown` resolves, then finish in-flight requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,

@@ -1,10 +1,15 @@
-//! What the HTTP handlers share: the store, the catalogue, the agencies whose keys
-//! this node holds, the trusted province roots, limits, the clock and the metrics.
+//! The one state every HTTP handler shares: the store, the catalogue, the parties
+//! whose keys this node holds (issuing agencies, seal authorities, organisation
+//! signers), the trust anchors request tokens must chain to, limits, the clock, the
+//! replay cache and the metrics.
 
 use super::metrics::Metrics;
+use super::replay::ReplayCache;
 use crate::adapters::storage::Store;
 use crate::catalog::Catalog;
+use crate::crypto::Signer;
 use crate::license::Agency;
+use crate::pki::{Role, TrustAnchors};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -53,18 +58,51 @@ impl std::fmt::Debug for NodeSettings {
     }
 }
 
+/// A seal authority or organisation signer whose key this node holds.
+pub struct Party {
+    /// Manifest id.
+    pub id: String,
+    /// Its role ([`Role::SealAuthority`] or [`Role::OrganisationSigner`]).
+    pub role: Role,
+    /// Its certificate (DER).
+    pub cert: Vec<u8>,
+    /// Its key.
+    pub signer: Arc<dyn Signer>,
+}
+
+impl std::fmt::Debug for Party {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Party")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// Who this node acts for and whom it trusts: what [`Node::new`] is built from.
+pub struct Hosted {
+    /// Issuing agencies (keyed by their USCC once hosted).
+    pub agencies: Vec<Agency>,
+    /// Seal authorities and organisation signers.
+    pub parties: Vec<Party>,
+    /// What request tokens must chain to.
+    pub anchors: TrustAnchors,
+}
+
 /// The shared state of one node.
 pub struct Node {
     pub(crate) store: Store,
     pub(crate) catalog: Arc<Catalog>,
     /// Hosted agencies by USCC.
     pub(crate) agencies: HashMap<String, Arc<Agency>>,
-    /// Trusted province root certificates (DER).
-    pub(crate) anchors: Vec<Vec<u8>>,
+    /// Hosted seal authorities and organisation signers.
+    pub(crate) parties: Vec<Arc<Party>>,
+    /// What request tokens must chain to, by purpose.
+    pub(crate) anchors: TrustAnchors,
     pub(crate) settings: NodeSettings,
     pub(crate) metrics: Metrics,
-    /// Seen request-token `jti`s and their expiry.
-    pub(crate) seen_jti: Mutex<HashMap<String, i64>>,
+    /// Request-token `jti`s seen, against replay.
+    pub(crate) replay: ReplayCache,
     /// Signed status list tokens by (agency, list): (version, minted at, token).
     pub(crate) status_cache: Mutex<HashMap<(String, i64), CachedStatusList>>,
 }
@@ -76,16 +114,11 @@ pub(crate) type CachedStatusList = (i64, i64, String);
 pub type AppState = Arc<Node>;
 
 impl Node {
-    /// A node over `store`, issuing for `agencies` (keyed by their USCC) and trusting
-    /// request tokens whose certificates chain to `anchors`.
-    pub fn new(
-        store: Store,
-        catalog: Catalog,
-        agencies: Vec<Agency>,
-        anchors: Vec<Vec<u8>>,
-        settings: NodeSettings,
-    ) -> AppState {
-        let agencies = agencies
+    /// A node over `store`, acting for the `hosted` parties and trusting request tokens
+    /// whose certificates chain to its anchors.
+    pub fn new(store: Store, catalog: Catalog, hosted: Hosted, settings: NodeSettings) -> AppState {
+        let agencies = hosted
+            .agencies
             .into_iter()
             .map(|a| {
                 let uri = format!("{}/agencies/{}", settings.public_base_url, a.uscc());
@@ -97,10 +130,11 @@ impl Node {
             store,
             catalog: Arc::new(catalog),
             agencies,
-            anchors,
+            parties: hosted.parties.into_iter().map(Arc::new).collect(),
+            anchors: hosted.anchors,
             settings,
             metrics: Metrics::default(),
-            seen_jti: Mutex::new(HashMap::new()),
+            replay: ReplayCache::default(),
             status_cache: Mutex::new(HashMap::new()),
         })
     }
@@ -113,6 +147,11 @@ impl Node {
     /// A hosted agency by USCC.
     pub fn agency(&self, uscc: &str) -> Option<Arc<Agency>> {
         self.agencies.get(uscc).cloned()
+    }
+
+    /// A hosted seal authority or organisation signer by manifest id.
+    pub fn party(&self, id: &str) -> Option<Arc<Party>> {
+        self.parties.iter().find(|p| p.id == id).cloned()
     }
 
     /// The current time from the node's clock.

@@ -2,12 +2,12 @@
 //! [`Prepared::complete`] attaches the signature; [`Agency::issue`] does both with the
 //! agency's [`crate::crypto::Signer`].
 
-use super::super::jose::{self, b64};
 use super::super::metadata::{HolderCodeType, Metadata};
 use super::super::{Agency, Identifier, LicenseError};
 use super::{jwk_of, vct_for, Disclosure, SD_ALG, TYP};
 use crate::catalog::{Catalog, LicenseClass};
 use crate::crypto::{PublicKey, SignatureEncoding};
+use crate::jose::{self, b64};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use time::{Date, Duration, OffsetDateTime, UtcOffset};

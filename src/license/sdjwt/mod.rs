@@ -59,8 +59,8 @@ pub fn jwk_of(key: &crate::crypto::PublicKey) -> serde_json::Value {
     serde_json::json!({
         "kty": "EC",
         "crv": crv,
-        "x": super::jose::b64(&point[1..33]),
-        "y": super::jose::b64(&point[33..65]),
+        "x": crate::jose::b64(&point[1..33]),
+        "y": crate::jose::b64(&point[33..65]),
     })
 }
 
@@ -73,7 +73,7 @@ pub fn key_of_jwk(jwk: &serde_json::Value) -> Option<crate::crypto::PublicKey> {
         _ => return None,
     };
     let coord = |k: &str| {
-        super::jose::b64_decode(jwk.get(k)?.as_str()?, "jwk", 64)
+        crate::jose::b64_decode(jwk.get(k)?.as_str()?, "jwk", 64)
             .ok()
             .filter(|c| c.len() == 32)
     };

@@ -1,8 +1,8 @@
 //! Parsing a compact SD-JWT (hostile input: size and count limits, typed errors).
 
-use super::super::jose::{self, CompactJws};
 use super::super::LicenseError;
 use crate::crypto::DigestAlgorithm;
+use crate::jose::{self, CompactJws};
 use serde_json::Value;
 
 /// Largest compact SD-JWT accepted (bytes).

@@ -2,10 +2,10 @@
 //! bind the presentation to its key with a key binding JWT (`typ: kb+jwt`, payload
 //! `{iat, aud, nonce, sd_hash}`, `sd_hash` = base64url(SHA-256(`jwt~d1~…~dn~`))).
 
-use super::super::jose::{self, b64};
 use super::super::LicenseError;
 use super::{SdJwt, KB_TYP};
 use crate::crypto::{DigestAlgorithm, Signer};
+use crate::jose::{self, b64};
 use serde_json::Map;
 use time::OffsetDateTime;
 

@@ -18,6 +18,7 @@ mod revocation;
 
 pub use cert::ParsedCert;
 
+use super::TrustAnchors;
 use crate::report::{Reason, Report, ReportBuilder, SubIndication};
 use time::OffsetDateTime;
 
@@ -187,12 +188,12 @@ impl Validation {
     }
 }
 
-/// Validate `leaf` (DER) against explicit trust `anchors` (DER), with `intermediates`
-/// as candidate issuers.
+/// Validate `leaf` (DER) against explicit trust `anchors` — only those trusted for the
+/// policy's purpose may end a path — with `intermediates` as candidate issuers.
 pub fn validate(
     leaf: &[u8],
     intermediates: &[Vec<u8>],
-    anchors: &[Vec<u8>],
+    anchors: &TrustAnchors,
     policy: &Policy<'_>,
 ) -> Validation {
     let mut b = ReportBuilder::new("certificate", policy.at);
@@ -213,7 +214,7 @@ pub fn validate(
         }
     }
     let mut trusted = Vec::new();
-    for (i, der) in anchors.iter().enumerate() {
+    for (i, der) in anchors.for_purpose(policy.purpose) {
         match ParsedCert::parse(der) {
             Ok(c) => trusted.push(c),
             Err(why) => return format_failure(b, &format!("anchor[{i}]"), why),

@@ -22,6 +22,7 @@ use base64::Engine;
 use time::OffsetDateTime;
 
 use crate::crypto::{Algorithm, DigestAlgorithm, PublicKey};
+use crate::pki::TrustAnchors;
 use crate::report::{Reason, Report, ReportBuilder, SubIndication};
 
 use super::container::{display_path, Limits, OfdPackage};
@@ -34,8 +35,8 @@ use super::ses;
 pub struct VerifyOptions {
     /// The validation time.
     pub at: OffsetDateTime,
-    /// Trust anchors (DER certificates) for seal makers and stamp signers.
-    pub trust_anchors: Vec<Vec<u8>>,
+    /// Trust anchors for seal makers and stamp signers.
+    pub trust_anchors: TrustAnchors,
     /// Candidate intermediate CA certificates (DER) for path building.
     pub intermediates: Vec<Vec<u8>>,
     /// Certificates (DER) of plain-signature (`Type="Sign"`) signers. Such a signature
@@ -51,7 +52,7 @@ impl VerifyOptions {
     pub fn new(at: OffsetDateTime) -> Self {
         VerifyOptions {
             at,
-            trust_anchors: Vec::new(),
+            trust_anchors: TrustAnchors::none(),
             intermediates: Vec::new(),
             signer_certs: Vec::new(),
             limits: Limits::default(),

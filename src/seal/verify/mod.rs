@@ -24,21 +24,35 @@ mod checks;
 use super::{Seal, SealRevocationList, Stamp};
 use crate::crypto::DigestAlgorithm;
 use crate::pki::validate::Purpose;
+use crate::pki::TrustAnchors;
 use crate::report::{Reason, Report, ReportBuilder, SubIndication};
 use time::OffsetDateTime;
 
 /// What a verifier trusts: explicit root certificates (DER), candidate intermediates,
 /// CRLs, and the list of revoked seals. Nothing is trusted by default.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct SealTrust<'a> {
-    /// Trust anchors (DER certificates).
-    pub anchors: &'a [Vec<u8>],
+    /// Trust anchors (for seal making and document stamping).
+    pub anchors: &'a TrustAnchors,
     /// Candidate intermediate CA certificates (DER).
     pub intermediates: &'a [Vec<u8>],
     /// CRLs (DER) consulted by path validation.
     pub crls: &'a [Vec<u8>],
     /// Revoked seals, when known.
     pub revoked_seals: Option<&'a SealRevocationList>,
+}
+
+static NO_ANCHORS: TrustAnchors = TrustAnchors::none();
+
+impl Default for SealTrust<'_> {
+    fn default() -> Self {
+        SealTrust {
+            anchors: &NO_ANCHORS,
+            intermediates: &[],
+            crls: &[],
+            revoked_seals: None,
+        }
+    }
 }
 
 impl<'a> SealTrust<'a> {
@@ -48,7 +62,7 @@ impl<'a> SealTrust<'a> {
     }
 
     /// Trust these roots.
-    pub fn anchors(anchors: &'a [Vec<u8>]) -> Self {
+    pub fn anchors(anchors: &'a TrustAnchors) -> Self {
         SealTrust {
             anchors,
             ..Self::default()

@@ -1,23 +1,23 @@
 //! Making, reading and re-versioning seals.
 
-use super::{blocking, seal_error, SealNode};
+use super::blocking;
+use crate::adapters::http::auth::{Bearer, MakeSeals};
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::extract::ApiJson;
+use crate::adapters::http::state::{AppState, Node};
 use crate::adapters::storage::{SealRecord, StorageError};
-use crate::pki::validate::Purpose;
 use crate::pki::{CertInfo, Role};
 use crate::seal::make::{make_seal, reissue, SealRequest, SealType};
 use crate::seal::picture::{png_picture, svg_picture, PictureSpec, DEFAULT_DPI};
 use crate::seal::{RevocationReason, Seal, SealRevocation, SealRevocationList};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// `POST /v1/seals` body.
@@ -65,14 +65,14 @@ pub struct ChangeSigners {
 const MAX_SIGNERS: usize = 64;
 
 /// Resolve signer references to DER certificates.
-fn signer_certs(node: &SealNode, refs: &[String]) -> Result<Vec<Vec<u8>>, ApiError> {
+fn signer_certs(node: &Node, refs: &[String]) -> Result<Vec<Vec<u8>>, ApiError> {
     if refs.is_empty() || refs.len() > MAX_SIGNERS {
         return Err(ApiError::InvalidRequest(format!(
             "a seal lists 1 to {MAX_SIGNERS} signers"
         )));
     }
     refs.iter()
-        .map(|r| match node.party_by_id(r) {
+        .map(|r| match node.party(r) {
             Some(p) if p.role == Role::OrganisationSigner => Ok(p.cert.clone()),
             Some(_) => Err(ApiError::InvalidRequest(format!(
                 "{r} is not an organisation signer"
@@ -135,14 +135,10 @@ fn created(es_id: &str, body: serde_json::Value) -> impl IntoResponse {
         (status = "4XX", description = "problem+json")),
     security(("agency_token" = [])))]
 pub async fn create(
-    State(node): State<Arc<SealNode>>,
-    headers: HeaderMap,
+    State(node): State<AppState>,
+    Bearer(party, _): Bearer<MakeSeals>,
     ApiJson(req): ApiJson<CreateSeal>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let party = node.authenticate(&headers, Purpose::SealMaking)?;
-    if party.role != Role::SealAuthority {
-        return Err(ApiError::NotOwner);
-    }
     let (authority_id, signer, cert) = (party.id.clone(), party.signer.clone(), party.cert.clone());
     let signers = signer_certs(&node, &req.signers)?;
     let now = node.now();
@@ -156,8 +152,8 @@ pub async fn create(
         diameter_mm: req.diameter_mm.unwrap_or(42),
     };
     let (seal, svg) = blocking(move || {
-        let picture = png_picture(&spec, DEFAULT_DPI).map_err(seal_error)?;
-        let svg = svg_picture(&spec).map_err(seal_error)?;
+        let picture = png_picture(&spec, DEFAULT_DPI)?;
+        let svg = svg_picture(&spec)?;
         let request = SealRequest {
             es_id_base,
             seal_type: req.seal_type.unwrap_or(SealType::Organisation),
@@ -168,7 +164,7 @@ pub async fn create(
             valid_end: req.valid_to,
             picture,
         };
-        let seal = make_seal(&request, signer.as_ref(), &cert, now).map_err(seal_error)?;
+        let seal = make_seal(&request, signer.as_ref(), &cert, now)?;
         Ok((seal, String::from_utf8_lossy(&svg.data).into_owned()))
     })
     .await?;
@@ -204,7 +200,7 @@ fn summary(r: &SealRecord) -> serde_json::Value {
     responses((status = 200, description = "esl, picture, validity, superseded_by"),
         (status = 404, description = "problem+json")))]
 pub async fn get_seal(
-    State(node): State<Arc<SealNode>>,
+    State(node): State<AppState>,
     Path(es_id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let rec = node.store.seal(&es_id).await?;
@@ -230,12 +226,11 @@ pub async fn get_seal(
         (status = "4XX", description = "problem+json")),
     security(("agency_token" = [])))]
 pub async fn change_signers(
-    State(node): State<Arc<SealNode>>,
+    State(node): State<AppState>,
     Path(es_id): Path<String>,
-    headers: HeaderMap,
+    Bearer(party, _): Bearer<MakeSeals>,
     ApiJson(req): ApiJson<ChangeSigners>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let party = node.authenticate(&headers, Purpose::SealMaking)?;
     let old = node.store.seal(&es_id).await?;
     if old.authority_id != party.id {
         return Err(ApiError::NotOwner);
@@ -251,7 +246,7 @@ pub async fn change_signers(
     let (signer, cert, authority_id) = (party.signer.clone(), party.cert.clone(), party.id.clone());
     let now = node.now();
     let (seal, _revocation) = blocking(move || {
-        reissue(&old_seal, signers, signer.as_ref(), &cert, now).map_err(seal_error)
+        reissue(&old_seal, signers, signer.as_ref(), &cert, now).map_err(ApiError::from)
     })
     .await?;
     let rec = record(&seal, &authority_id, old.picture_svg.clone(), now);
@@ -270,7 +265,7 @@ pub async fn change_signers(
 /// Superseded seals, as a seal revocation list.
 #[utoipa::path(get, path = "/v1/seals/revocations",
     responses((status = 200, description = "SealRevocationList JSON")))]
-pub async fn revocations(State(node): State<Arc<SealNode>>) -> Result<impl IntoResponse, ApiError> {
+pub async fn revocations(State(node): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let mut list = SealRevocationList::new();
     for (es_id, by, at) in node.store.superseded_seals().await? {
         let revoked_at = OffsetDateTime::from_unix_timestamp(at)

@@ -1,20 +1,19 @@
 //! Stamping an uploaded document with a seal: OFD (stamp embedded) or any file
 //! (detached SES_Signature).
 
-use super::{blocking, seal_error, SealNode, MAX_DOCUMENT_BYTES};
+use super::{blocking, MAX_DOCUMENT_BYTES};
+use crate::adapters::http::auth::{Bearer, StampDocuments};
 use crate::adapters::http::error::ApiError;
-use crate::pki::validate::Purpose;
-use crate::pki::Role;
+use crate::adapters::http::state::AppState;
 use crate::seal::ofd::{self, Limits, OfdPackage, Placement, StampOptions};
 use crate::seal::stamp::stamp_detached;
 use crate::seal::Seal;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use std::sync::Arc;
 
 /// Query parameters of `POST /v1/seals/{esID}/stamp`.
 #[derive(Debug, Default, Deserialize)]
@@ -48,17 +47,13 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
         (status = "4XX", description = "problem+json")),
     security(("agency_token" = [])))]
 pub async fn stamp(
-    State(node): State<Arc<SealNode>>,
+    State(node): State<AppState>,
     Path(es_id): Path<String>,
     query: Result<Query<StampQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
+    Bearer(party, _): Bearer<StampDocuments>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
-    let party = node.authenticate(&headers, Purpose::DocumentStamping)?;
-    if party.role != Role::OrganisationSigner {
-        return Err(ApiError::NotOwner);
-    }
     let body = body.map_err(|e| match e {
         BytesRejection::FailedToBufferBody(_) => ApiError::BodyTooLarge(MAX_DOCUMENT_BYTES),
         other => ApiError::InvalidBody(other.body_text()),
@@ -101,13 +96,12 @@ pub async fn stamp(
             }
         };
         let out = blocking(move || {
-            let pkg = OfdPackage::read(&body, Limits::default())
-                .map_err(|e| ApiError::InvalidBody(format!("not a usable OFD package: {e}")))?;
+            let pkg = OfdPackage::read(&body, Limits::default())?;
             let opts = StampOptions {
                 placement,
                 size_mm: None,
             };
-            ofd::stamp_ofd(pkg, &seal, signer.as_ref(), &cert, &opts, now).map_err(ofd_error)
+            ofd::stamp_ofd(pkg, &seal, signer.as_ref(), &cert, &opts, now).map_err(ApiError::from)
         })
         .await?;
         Ok(([(header::CONTENT_TYPE, "application/ofd")], out))
@@ -116,19 +110,9 @@ pub async fn stamp(
         let out = blocking(move || {
             stamp_detached(&seal, signer.as_ref(), &cert, &body, &name, now)
                 .map(|s| s.der().to_vec())
-                .map_err(seal_error)
+                .map_err(ApiError::from)
         })
         .await?;
         Ok(([(header::CONTENT_TYPE, "application/octet-stream")], out))
-    }
-}
-
-fn ofd_error(e: ofd::OfdError) -> ApiError {
-    match e {
-        ofd::OfdError::Sign(inner) => match inner.downcast::<crate::seal::SealError>() {
-            Ok(se) => seal_error(*se),
-            Err(other) => ApiError::Internal(other.to_string()),
-        },
-        other => ApiError::InvalidRequest(other.to_string()),
     }
 }

@@ -1,12 +1,12 @@
 //! The checks after the issuer signature and the chain: disclosures, validity, key
 //! binding, status.
 
-use super::super::super::jose;
 use super::super::super::status::Status;
 use super::super::super::Identifier;
 use super::super::present::sd_hash;
 use super::super::{key_of_jwk, SdJwt, StatusRef, KB_TYP};
 use super::{r, VerifyOptions};
+use crate::jose;
 use crate::report::ReportBuilder;
 use crate::report::SubIndication;
 use serde_json::{Map, Value};

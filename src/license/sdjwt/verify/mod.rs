@@ -11,11 +11,12 @@
 
 mod checks;
 
-use super::super::jose;
 use super::super::status::StatusList;
 use super::{type_code_of, SdJwt, StatusRef, SD_ALG, TYP};
 use crate::crypto::Algorithm;
+use crate::jose;
 use crate::pki::validate::{validate, Policy, Purpose};
+use crate::pki::TrustAnchors;
 use crate::report::{Reason, Report, ReportBuilder, SubIndication};
 use checks::{check_disclosures, check_key_binding, check_status, check_validity};
 use serde_json::{Map, Value};
@@ -37,8 +38,9 @@ pub struct KeyBindingCheck<'a> {
 pub struct VerifyOptions<'a> {
     /// Validation time.
     pub at: OffsetDateTime,
-    /// Trust anchors (DER province root certificates). Empty: the chain is INDETERMINATE.
-    pub anchors: &'a [Vec<u8>],
+    /// Trust anchors (province roots, for license signing). Empty: the chain is
+    /// INDETERMINATE.
+    pub anchors: &'a TrustAnchors,
     /// CRLs (DER) for the chain.
     pub crls: &'a [Vec<u8>],
     /// The agency's status list, already fetched and verified by the caller, for the
@@ -50,7 +52,7 @@ pub struct VerifyOptions<'a> {
 
 impl<'a> VerifyOptions<'a> {
     /// Verify at `at` against `anchors`, nothing else.
-    pub fn new(at: OffsetDateTime, anchors: &'a [Vec<u8>]) -> Self {
+    pub fn new(at: OffsetDateTime, anchors: &'a TrustAnchors) -> Self {
         VerifyOptions {
             at,
             anchors,

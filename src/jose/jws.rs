@@ -1,8 +1,8 @@
-//! The JOSE pieces credentials and status lists share: base64url, compact JWS signing
-//! through a [`Signer`] (raw `r||s` signatures, RFC 7518 §3.4 style for both ES256 and
-//! SM2), bounded compact-JWS parsing, and reading the `x5c` leaf key.
+//! The JOSE pieces credentials, status lists and request tokens share: base64url,
+//! compact JWS signing through a [`Signer`] (raw `r||s` signatures, RFC 7518 §3.4 style
+//! for both ES256 and SM2), bounded compact-JWS parsing, and reading the `x5c` leaf key.
 
-use super::LicenseError;
+use super::JoseError;
 use crate::crypto::{Algorithm, PublicKey, SignatureEncoding, Signer};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -17,16 +17,14 @@ pub fn b64(data: &[u8]) -> String {
 }
 
 /// Decode base64url without padding, refusing anything longer than `limit` characters.
-pub fn b64_decode(s: &str, what: &'static str, limit: usize) -> Result<Vec<u8>, LicenseError> {
+pub fn b64_decode(s: &str, what: &'static str, limit: usize) -> Result<Vec<u8>, JoseError> {
     if s.len() > limit {
-        return Err(LicenseError::TooLarge { what, limit });
+        return Err(JoseError::TooLarge { what, limit });
     }
-    URL_SAFE_NO_PAD
-        .decode(s)
-        .map_err(|_| LicenseError::Malformed {
-            what,
-            problem: "not base64url without padding",
-        })
+    URL_SAFE_NO_PAD.decode(s).map_err(|_| JoseError::Malformed {
+        what,
+        problem: "not base64url without padding",
+    })
 }
 
 /// The `x5c` header value for a DER chain (standard base64, RFC 7515 §4.1.6).
@@ -44,7 +42,7 @@ pub fn sign_compact(
     signer: &dyn Signer,
     mut header: Map<String, Value>,
     payload: &Map<String, Value>,
-) -> Result<String, LicenseError> {
+) -> Result<String, JoseError> {
     header.insert("alg".into(), signer.algorithm().jose_alg().into());
     let input = signing_input(&header, payload);
     let sig = signer.sign(input.as_bytes(), SignatureEncoding::Raw)?;
@@ -74,15 +72,15 @@ pub struct CompactJws {
 impl CompactJws {
     /// Split and decode a compact JWS whose payload is a JSON object, refusing more than
     /// `limit` bytes.
-    pub fn parse(token: &str, what: &'static str, limit: usize) -> Result<Self, LicenseError> {
+    pub fn parse(token: &str, what: &'static str, limit: usize) -> Result<Self, JoseError> {
         if token.len() > limit {
-            return Err(LicenseError::TooLarge { what, limit });
+            return Err(JoseError::TooLarge { what, limit });
         }
         let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err(LicenseError::Malformed {
+            return Err(JoseError::Malformed {
                 what,
                 problem: "not three dot-separated parts",
             });
@@ -124,8 +122,8 @@ impl CompactJws {
     }
 
     /// The DER certificates of the `x5c` header, leaf first.
-    pub fn x5c(&self) -> Result<Vec<Vec<u8>>, LicenseError> {
-        let bad = |problem| LicenseError::Malformed {
+    pub fn x5c(&self) -> Result<Vec<Vec<u8>>, JoseError> {
+        let bad = |problem| JoseError::Malformed {
             what: "x5c",
             problem,
         };
@@ -154,18 +152,18 @@ pub fn json_object(
     bytes: &[u8],
     what: &'static str,
     problem: &'static str,
-) -> Result<Map<String, Value>, LicenseError> {
+) -> Result<Map<String, Value>, JoseError> {
     match serde_json::from_slice(bytes) {
         Ok(Value::Object(m)) => Ok(m),
-        _ => Err(LicenseError::Malformed { what, problem }),
+        _ => Err(JoseError::Malformed { what, problem }),
     }
 }
 
 /// The public key of a DER certificate.
-pub fn cert_public_key(der: &[u8]) -> Result<PublicKey, LicenseError> {
+pub fn cert_public_key(der: &[u8]) -> Result<PublicKey, JoseError> {
     use x509_parser::prelude::FromDer;
     let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der)
-        .map_err(|_| LicenseError::AgencyCertificate("certificate does not parse"))?;
+        .map_err(|_| JoseError::Certificate("certificate does not parse"))?;
     PublicKey::from_spki_der(cert.tbs_certificate.subject_pki.raw)
-        .map_err(|_| LicenseError::AgencyCertificate("certificate key is not P-256 or SM2"))
+        .map_err(|_| JoseError::Certificate("certificate key is not P-256 or SM2"))
 }
