@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
     for alg in Algorithm::ALL {
         let (leaf, inter, root) = chain(alg);
         let inters = vec![inter];
-        let anchors = vec![root];
+        let anchors = deltaseal::pki::TrustAnchors::any_purpose([root]);
         let mut policy = Policy::at(datetime!(2026-06-01 00:00 UTC));
         policy.purpose = Purpose::DocumentStamping;
         assert!(validate(&leaf, &inters, &anchors, &policy).passed());

@@ -7,7 +7,7 @@
 //! `cargo bench --bench issuance`; criterion prints elements/s = licenses/s.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use deltaseal::adapters::config::{agencies_and_anchors, BUILTIN_CATALOG};
+use deltaseal::adapters::config::{hosted, BUILTIN_CATALOG};
 use deltaseal::adapters::http::issue::{issue_many, IssueBody};
 use deltaseal::adapters::http::{AppState, Limits, Node, NodeSettings};
 use deltaseal::adapters::keystore::KeyStore;
@@ -45,12 +45,10 @@ fn keys() -> KeyStore {
 }
 
 fn node(store: Store, keys: &KeyStore) -> AppState {
-    let (agencies, anchors) = agencies_and_anchors(keys).unwrap();
     Node::new(
         store,
         Catalog::from_json(BUILTIN_CATALOG).unwrap(),
-        agencies,
-        anchors,
+        hosted(keys).unwrap(),
         NodeSettings {
             audience: "https://bench.test".into(),
             public_base_url: "https://bench.test".into(),
@@ -130,7 +128,7 @@ fn bench(c: &mut Criterion) {
     let mut ver = c.benchmark_group("verify_one");
     ver.throughput(Throughput::Elements(1));
     let node = node(engines[0].1.clone(), &keys);
-    let (_, anchors) = agencies_and_anchors(&keys).unwrap();
+    let anchors = hosted(&keys).unwrap().anchors;
     for alg in Algorithm::ALL {
         let uscc = keys.get(agency_id(alg)).unwrap().info.uscc.clone().unwrap();
         let agency = node.agency(&uscc).unwrap();

@@ -99,7 +99,7 @@ fn bench(c: &mut Criterion) {
             })
         });
         let cred = agency.issue(&catalog, &request(0), now).unwrap();
-        let anchors = [root];
+        let anchors = deltaseal::pki::TrustAnchors::any_purpose([root]);
         g.bench_function("verify", |b| {
             b.iter(|| {
                 let v = sdjwt::verify(&cred.sd_jwt, &VerifyOptions::new(now, &anchors));

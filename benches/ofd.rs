@@ -69,7 +69,8 @@ fn bench(c: &mut Criterion) {
     };
     let stamped = stamp_ofd(pkg.clone(), &seal, &signer, &signer_cert, &opts, at).unwrap();
     let mut vopts = VerifyOptions::new(at);
-    vopts.trust_anchors = vec![pem_der(&keys.join("root.cert.pem"))];
+    vopts.trust_anchors =
+        deltaseal::pki::TrustAnchors::any_purpose([pem_der(&keys.join("root.cert.pem"))]);
     assert!(verify_ofd(&stamped, &vopts).unwrap().passed());
 
     let mut g = c.benchmark_group("ofd_10MB");

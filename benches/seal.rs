@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
         picture: png_picture(&PictureSpec::new("上海测试有限公司", "合同专用章"), 300).unwrap(),
     };
     let seal = make_seal(&req, &authority.signer, &authority.cert, made).unwrap();
-    let anchors = vec![root.cert.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([root.cert.clone()]);
     let trust = SealTrust::anchors(&anchors);
     let at = datetime!(2026-06-01 00:00 UTC);
 

@@ -5,7 +5,7 @@
 
 use crate::common;
 use crate::http::{id_card, keys};
-use deltaseal::adapters::config::agencies_and_anchors;
+use deltaseal::adapters::config::hosted;
 use deltaseal::adapters::storage::{status_entry, Store};
 use deltaseal::license::sdjwt::{verify, VerifyOptions};
 use deltaseal::license::StatusListToken;
@@ -126,7 +126,7 @@ fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let store = rt.block_on(Store::connect(db.to_str().unwrap())).unwrap();
     let keys = keys();
-    let (_, anchors) = agencies_and_anchors(&keys).unwrap();
+    let anchors = hosted(&keys).unwrap().anchors;
     let at = time::OffsetDateTime::now_utc();
     for id in first.values() {
         let rec = rt.block_on(store.license(id)).unwrap();

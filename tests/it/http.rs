@@ -8,12 +8,12 @@ use crate::storage::TestDb;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use deltaseal::adapters::config::{agencies_and_anchors, BUILTIN_CATALOG};
-use deltaseal::adapters::http::token::make_request_token;
+use deltaseal::adapters::config::{hosted, BUILTIN_CATALOG};
 use deltaseal::adapters::http::{app, Limits, Node, NodeSettings};
 use deltaseal::adapters::keystore::KeyStore;
 use deltaseal::catalog::Catalog;
 use deltaseal::crypto::{Algorithm, PrivateKey, SoftwareSigner};
+use deltaseal::jose::make_request_token;
 use deltaseal::license::sdjwt::{verify, VerifyOptions};
 use deltaseal::license::{StatusList, StatusListToken};
 use rstest::rstest;
@@ -51,13 +51,11 @@ impl Api {
     pub async fn on(engine: &str, limits: Limits) -> Api {
         let db = TestDb::new(engine).await;
         let keys = keys();
-        let (agencies, anchors) = agencies_and_anchors(&keys).unwrap();
         let now = common::fixed_now();
         let node = Node::new(
             db.store.clone(),
             Catalog::from_json(BUILTIN_CATALOG).unwrap(),
-            agencies,
-            anchors,
+            hosted(&keys).unwrap(),
             NodeSettings {
                 audience: AUD.into(),
                 public_base_url: AUD.into(),
@@ -207,7 +205,7 @@ async fn an_issued_license_verifies_and_its_status_follows_every_change(#[case] 
     assert!(id.starts_with(&format!("1.2.156.3005.2.{ID_CARD}.{}.", api.uscc(agency))));
 
     // The credential verifies with the library verifier against the province roots.
-    let (_, anchors) = agencies_and_anchors(&api.keys).unwrap();
+    let anchors = hosted(&api.keys).unwrap().anchors;
     let checked = verify(cred, &VerifyOptions::new(api.now, &anchors));
     assert!(checked.report.passed(), "{}", checked.report);
     assert_eq!(checked.algorithm, Some(alg));
@@ -795,7 +793,7 @@ async fn a_batch_is_issued_in_one_transaction(
         .map(|l| l["status_list"]["idx"].as_u64().unwrap())
         .collect();
     assert_eq!(idx, (0..40).collect::<Vec<u64>>());
-    let (_, anchors) = agencies_and_anchors(&api.keys).unwrap();
+    let anchors = hosted(&api.keys).unwrap().anchors;
     for l in issued.iter().step_by(13) {
         let r = verify(
             l["credential"].as_str().unwrap(),
@@ -870,7 +868,7 @@ async fn the_proof_flow() {
         .post(agency, &format!("/v1/proofs/requests/{id}/issue"), &claims)
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (_, anchors) = agencies_and_anchors(&api.keys).unwrap();
+    let anchors = hosted(&api.keys).unwrap().anchors;
     let r = verify(
         v["credential"].as_str().unwrap(),
         &VerifyOptions::new(api.now, &anchors),
@@ -1000,7 +998,7 @@ async fn a_holder_key_is_bound_into_the_credential(#[case] alg: Algorithm) {
     body["holder_key"] = jwk_of(holder.public_key());
     let (s, v) = api.post(agency_for(alg), "/v1/licenses", &body).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (_, anchors) = agencies_and_anchors(&api.keys).unwrap();
+    let anchors = hosted(&api.keys).unwrap().anchors;
     let r = verify(
         v["credential"].as_str().unwrap(),
         &VerifyOptions::new(api.now, &anchors),

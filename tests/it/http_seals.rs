@@ -4,22 +4,20 @@
 //! bad input are refused with problem+json. SQLite and PostgreSQL.
 
 use crate::common;
-use crate::http::{keys, AUD};
+use crate::http::AUD;
 use crate::storage::TestDb;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use deltaseal::adapters::http::seals::{router, SealNode};
-use deltaseal::adapters::http::token::make_request_token;
 use deltaseal::adapters::keystore::KeyStore;
+use deltaseal::jose::make_request_token;
 use deltaseal::report::Indication;
 use deltaseal::seal::ofd::{verify_ofd, Limits, VerifyOptions};
 use deltaseal::seal::{verify_detached, verify_seal, SealRevocationList, SealTrust};
 use rstest::rstest;
 use serde_json::{json, Value};
-use std::sync::Arc;
 use time::OffsetDateTime;
 use tower::ServiceExt;
 
@@ -44,15 +42,13 @@ impl Reply {
 
 impl SealApi {
     async fn on(engine: &str) -> SealApi {
-        let db = TestDb::new(engine).await;
-        let keys = keys();
-        let now = common::fixed_now();
-        let node = SealNode::from_keys(db.store.clone(), &keys, AUD.into(), Arc::new(move || now));
+        // the same node and router the server runs
+        let api = crate::http::Api::on(engine, Default::default()).await;
         SealApi {
-            app: router(node),
-            keys,
-            now,
-            _db: db,
+            app: api.app,
+            keys: api.keys,
+            now: api.now,
+            _db: api.db,
         }
     }
 
@@ -182,7 +178,7 @@ async fn make_read_stamp_and_verify(#[case] engine: &str) {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     assert!(v["picture"]["svg"].as_str().unwrap().contains("<svg"));
     assert_eq!(v["picture"]["width_mm"], 42);
-    let anchors = vec![api.root("sh")];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([api.root("sh")]);
     let trust = SealTrust {
         anchors: &anchors,
         intermediates: &[],
@@ -369,7 +365,7 @@ async fn changing_signers_supersedes_the_old_version() {
                 .unwrap(),
         )
         .unwrap();
-    let anchors = vec![api.root("sh")];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([api.root("sh")]);
     let trust = SealTrust {
         anchors: &anchors,
         intermediates: &[],
@@ -493,4 +489,114 @@ fn the_openapi_document_lists_the_seal_endpoints() {
     ] {
         assert!(doc.paths.paths.contains_key(p), "{p} missing");
     }
+}
+
+#[tokio::test]
+async fn the_one_router_counts_seal_routes_in_metrics() {
+    let api = SealApi::on("sqlite").await;
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    let r = api
+        .call("GET", &format!("/v1/seals/{es_id}"), None, "", vec![])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = api
+        .call("GET", "/v1/seals/no-such-seal", None, "", vec![])
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+    let m = api.call("GET", "/metrics", None, "", vec![]).await;
+    let text = String::from_utf8(m.body).unwrap();
+    for line in [
+        r#"deltaseal_http_requests_total{method="POST",route="/v1/seals",status="201"} 1"#,
+        r#"deltaseal_http_requests_total{method="GET",route="/v1/seals/{es_id}",status="200"} 1"#,
+        r#"deltaseal_http_requests_total{method="GET",route="/v1/seals/{es_id}",status="404"} 1"#,
+    ] {
+        assert!(text.contains(line), "{line} missing from\n{text}");
+    }
+    // the fallback wraps the seal routes too
+    let r = api
+        .call("DELETE", &format!("/v1/seals/{es_id}"), None, "", vec![])
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "no_such_route");
+}
+
+#[tokio::test]
+async fn seal_and_ofd_refusals_reach_the_client_with_their_own_codes() {
+    let api = SealApi::on("sqlite").await;
+    // a seal whose validity starts after the signing time: the stamp is refused
+    let r = api
+        .post_json(
+            "/v1/seals",
+            "sh-seal-authority",
+            &json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"],
+                "valid_from": "2027-01-01T00:00:00Z", "valid_to": "2028-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let later = r.json()["es_id"].as_str().unwrap().to_string();
+    let r = api
+        .call(
+            "POST",
+            &format!("/v1/seals/{later}/stamp?format=detached"),
+            Some("sh-org-1"),
+            "application/octet-stream",
+            b"a document".to_vec(),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "seal_not_valid");
+    // an OFD stamp over a keyword the document does not contain
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    let doc = std::fs::read(common::root().join("fixtures/samples/ofd/helloworld.ofd"))
+        .or_else(|_| std::fs::read(common::root().join("../shared/samples/ofd/helloworld.ofd")))
+        .unwrap();
+    let r = api
+        .call(
+            "POST",
+            &format!("/v1/seals/{es_id}/stamp?format=ofd&keyword=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D"),
+            Some("sh-org-1"),
+            "application/ofd",
+            doc,
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "bad_placement");
+}
+
+#[tokio::test]
+async fn one_replay_cache_covers_every_route() {
+    let api = SealApi::on("sqlite").await;
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    let token = api.token("sh-seal-authority");
+    let send = |path: String, body: Value| {
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        api.app.clone().oneshot(req)
+    };
+    let first = send(
+        format!("/v1/seals/{es_id}/signers"),
+        json!({"signers": ["sh-org-2"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let again = send(
+        "/v1/seals".into(),
+        json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"], "valid_to": "2028-01-01T00:00:00Z"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    let body = axum::body::to_bytes(again.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["code"], "token_replayed");
 }

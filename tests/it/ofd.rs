@@ -235,7 +235,7 @@ fn stamp(bytes: &[u8], d: &Demo, placement: Placement) -> Vec<u8> {
 
 fn trusted(d: &Demo) -> VerifyOptions {
     let mut o = VerifyOptions::new(fixed_now());
-    o.trust_anchors = vec![d.root.clone()];
+    o.trust_anchors = deltaseal::pki::TrustAnchors::any_purpose([d.root.clone()]);
     o
 }
 

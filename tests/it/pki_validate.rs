@@ -78,7 +78,7 @@ fn check(
     validate(
         &leaf.cert,
         &inter,
-        std::slice::from_ref(&anchor.cert),
+        &deltaseal::pki::TrustAnchors::any_purpose([anchor.cert.clone()]),
         policy,
     )
 }
@@ -370,7 +370,7 @@ fn garbage_is_a_format_failure() {
         let v = validate(
             bytes,
             &[],
-            std::slice::from_ref(&ca.cert),
+            &deltaseal::pki::TrustAnchors::any_purpose([ca.cert.clone()]),
             &Policy::at(fixed_now()),
         );
         assert_eq!(v.failed, Some(CheckKind::Format));
@@ -405,7 +405,7 @@ fn many_candidate_intermediates_stay_bounded() {
     let v = validate(
         &l.cert,
         &pool,
-        std::slice::from_ref(&ca.cert),
+        &deltaseal::pki::TrustAnchors::any_purpose([ca.cert.clone()]),
         &Policy::at(fixed_now()),
     );
     assert_eq!(
@@ -435,7 +435,7 @@ fn sample_root_without_key_cert_sign_is_rejected(#[case] leaf: &str) {
     let v = validate(
         &sample_der(leaf),
         &[],
-        &[sample_der("root.pem")],
+        &deltaseal::pki::TrustAnchors::any_purpose([sample_der("root.pem")]),
         &Policy::at(at),
     );
     assert_fails(

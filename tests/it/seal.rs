@@ -94,7 +94,7 @@ fn sample_signed_value_v4_hash_mismatch() {
 
 #[test]
 fn sample_root_without_key_cert_sign_is_rejected() {
-    let anchors = vec![pem_der(&sample("keys/root.pem"))];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([pem_der(&sample("keys/root.pem"))]);
     let r = verify_seal(
         &read("seal/UserV4.esl"),
         &SealTrust::anchors(&anchors),
@@ -294,7 +294,7 @@ fn made_seal_and_stamp_round_trip_and_openssl_verifies(#[case] alg: Algorithm) {
         );
     }
 
-    let anchors = vec![h.root.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root.clone()]);
     let r = verify_detached(
         stamp.der(),
         &doc,
@@ -330,7 +330,7 @@ fn digest_cert_list_lets_the_listed_signer_stamp(#[case] alg: Algorithm) {
     assert_eq!(seal.info.property.cert_list.list_type(), 2);
     let stamp =
         stamp_detached(&seal, &h.org1.signer, &h.org1.cert, b"doc", "doc", STAMPED).unwrap();
-    let anchors = vec![h.root.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root.clone()]);
     let r = verify_detached(
         stamp.der(),
         b"doc",
@@ -359,7 +359,7 @@ fn find(hay: &[u8], needle: &[u8]) -> usize {
 fn tampering_is_failed_with_the_right_reason(#[case] alg: Algorithm) {
     let h = hierarchy(alg);
     let seal = seal_of(&h);
-    let anchors = vec![h.root.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root.clone()]);
     let trust = SealTrust::anchors(&anchors);
     let doc = b"the signed document".to_vec();
     let stamp = stamp_detached(&seal, &h.org1.signer, &h.org1.cert, &doc, "doc", STAMPED).unwrap();
@@ -430,7 +430,7 @@ fn signer_not_listed_is_failed(#[case] alg: Algorithm) {
     let stamp =
         deltaseal::seal::asn1::stamp_complete_v4(&tbs, &h.org2.cert, alg.signature_oid(), &sig)
             .unwrap();
-    let anchors = vec![h.root.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root.clone()]);
     let r = verify_detached(
         stamp.der(),
         b"doc",
@@ -481,7 +481,7 @@ fn stamp_outside_the_seal_validity_is_failed(#[case] alg: Algorithm) {
         let stamp =
             deltaseal::seal::asn1::stamp_complete_v4(&tbs, &h.org1.cert, alg.signature_oid(), &sig)
                 .unwrap();
-        let anchors = vec![h.root.clone()];
+        let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root.clone()]);
         let r = verify_detached(
             stamp.der(),
             b"doc",
@@ -525,7 +525,7 @@ fn reissuing_with_other_signers_supersedes_the_old_seal(#[case] alg: Algorithm) 
     assert_eq!(v2.info.property.name, v1.info.property.name);
     let mut list = SealRevocationList::new();
     list.add(revocation);
-    let anchors = vec![h.root.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root.clone()]);
     let trust = SealTrust {
         anchors: &anchors,
         revoked_seals: Some(&list),
@@ -1047,7 +1047,7 @@ fn raw_signature_values_are_accepted(#[case] alg: Algorithm) {
         .unwrap();
     let stamp = draft.complete(&raw).unwrap();
     assert_eq!(stamp.signature.len(), 64);
-    let anchors = vec![h.root.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root.clone()]);
     let r = verify_detached(
         stamp.der(),
         b"doc",
@@ -1177,7 +1177,7 @@ fn stamp_dated_after_the_validation_time_is_failed() {
         fixed_now(),
     )
     .unwrap();
-    let anchors = vec![h.root.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root.clone()]);
     let trust = SealTrust::anchors(&anchors);
     let r = verify_detached(
         stamp.der(),

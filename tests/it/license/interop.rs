@@ -114,7 +114,7 @@ fn reference_implementation_verifies_our_license(#[case] alg: Algorithm) {
         .iter()
         .find(|d| d.name == "name")
         .unwrap();
-    let forged = deltaseal::license::jose::b64(
+    let forged = deltaseal::jose::b64(
         serde_json::to_string(&json!([d.salt, "name", "李四"]))
             .unwrap()
             .as_bytes(),

@@ -37,11 +37,11 @@ fn issue_and_verify(#[case] alg: Algorithm, #[case] jose_alg: &str) {
     assert_eq!(parsed.disclosures.len(), 22);
     assert_eq!(p["_sd"].as_array().unwrap().len(), 22);
     for d in &parsed.disclosures {
-        let salt = deltaseal::license::jose::b64_decode(&d.salt, "salt", 64).unwrap();
+        let salt = deltaseal::jose::b64_decode(&d.salt, "salt", 64).unwrap();
         assert!(salt.len() >= 16);
     }
 
-    let anchors = [h.root_der.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root_der.clone()]);
     let v = sdjwt::verify(&cred.sd_jwt, &VerifyOptions::new(now(), &anchors));
     assert_eq!(v.report.indication, Indication::TotalPassed, "{}", v.report);
     assert_eq!(v.claims["name"], "张三");
@@ -72,7 +72,7 @@ fn presentation_discloses_only_chosen_claims(#[case] alg: Algorithm) {
         .issue(&catalog(), &id_card_request("A00002", 0), now())
         .unwrap();
     let shown = sdjwt::present(&cred.sd_jwt, &["name", "license_id", "valid_to"]).unwrap();
-    let anchors = [h.root_der.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root_der.clone()]);
     let v = sdjwt::verify(&shown, &VerifyOptions::new(now(), &anchors));
     assert!(v.report.passed(), "{}", v.report);
     let mut names: Vec<&str> = v.claims.keys().map(String::as_str).collect();
@@ -102,7 +102,7 @@ fn key_binding(#[case] alg: Algorithm) {
         now(),
     )
     .unwrap();
-    let anchors = [h.root_der.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root_der.clone()]);
     let check = |aud, nonce| {
         let mut o = VerifyOptions::new(now() + Duration::seconds(30), &anchors);
         o.key_binding = Some(KeyBindingCheck {
@@ -214,7 +214,7 @@ fn tampering_detected(#[case] alg: Algorithm) {
         .agency
         .issue(&catalog(), &id_card_request("D00001", 0), now())
         .unwrap();
-    let anchors = [h.root_der.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root_der.clone()]);
     let opts = VerifyOptions::new(now(), &anchors);
 
     // A forged disclosure (same name, other value) is not among the signed digests.
@@ -224,7 +224,7 @@ fn tampering_detected(#[case] alg: Algorithm) {
         .iter()
         .find(|d| d.name == "name")
         .unwrap();
-    let forged = deltaseal::license::jose::b64(
+    let forged = deltaseal::jose::b64(
         serde_json::to_string(&json!([name_d.salt, "name", "李四"]))
             .unwrap()
             .as_bytes(),
@@ -235,10 +235,10 @@ fn tampering_detected(#[case] alg: Algorithm) {
 
     // A flipped payload byte breaks the issuer signature.
     let mut parts: Vec<String> = parsed.jwt.split('.').map(str::to_owned).collect();
-    let mut payload = deltaseal::license::jose::b64_decode(&parts[1], "p", 1 << 20).unwrap();
+    let mut payload = deltaseal::jose::b64_decode(&parts[1], "p", 1 << 20).unwrap();
     let pos = payload.len() / 2;
     payload[pos] ^= 1;
-    parts[1] = deltaseal::license::jose::b64(&payload);
+    parts[1] = deltaseal::jose::b64(&payload);
     let bad_sig = cred.sd_jwt.replace(&parsed.jwt, &parts.join("."));
     let r = sdjwt::verify(&bad_sig, &opts).report;
     assert_eq!(r.indication, Indication::TotalFailed, "{r}");
@@ -252,10 +252,21 @@ fn tampering_detected(#[case] alg: Algorithm) {
 
     // Another root: no chain, INDETERMINATE.
     let other = hierarchy(alg, &[ID_CARD]);
-    let r = sdjwt::verify(&cred.sd_jwt, &VerifyOptions::new(now(), &[other.root_der])).report;
+    let r = sdjwt::verify(
+        &cred.sd_jwt,
+        &VerifyOptions::new(
+            now(),
+            &deltaseal::pki::TrustAnchors::any_purpose([other.root_der]),
+        ),
+    )
+    .report;
     assert_eq!(r.indication, Indication::Indeterminate, "{r}");
     // No anchors at all: INDETERMINATE too — nothing is trusted by default.
-    let r = sdjwt::verify(&cred.sd_jwt, &VerifyOptions::new(now(), &[])).report;
+    let r = sdjwt::verify(
+        &cred.sd_jwt,
+        &VerifyOptions::new(now(), &deltaseal::pki::TrustAnchors::none()),
+    )
+    .report;
     assert_eq!(
         r.sub_indication,
         Some(SubIndication::NoCertificateChainFound)
@@ -268,7 +279,7 @@ fn validity_window_enforced() {
     let mut req = id_card_request("E00001", 0);
     req.valid_to = Some(time::macros::date!(2026 - 06 - 30));
     let cred = h.agency.issue(&catalog(), &req, now()).unwrap();
-    let anchors = [h.root_der.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root_der.clone()]);
     let at = |t| sdjwt::verify(&cred.sd_jwt, &VerifyOptions::new(t, &anchors)).report;
     assert!(at(now() + Duration::days(29)).passed());
     assert_eq!(
@@ -283,14 +294,14 @@ fn validity_window_enforced() {
 
 #[test]
 fn hostile_input_gives_format_failure() {
-    let anchors: [Vec<u8>; 0] = [];
+    let anchors = deltaseal::pki::TrustAnchors::none();
     let opts = VerifyOptions::new(now(), &anchors);
     let many_tildes = "a.b.c".to_string() + &"~".repeat(10_000);
     let huge = "x".repeat(10 * 1024 * 1024);
     let deep = format!("[\"s\",\"n\",{}{}]", "[".repeat(5000), "]".repeat(5000));
     let deep = format!(
         "eyJhbGciOiJFUzI1NiIsInR5cCI6ImRjK3NkLWp3dCJ9.e30.AA~{}~",
-        deltaseal::license::jose::b64(deep.as_bytes())
+        deltaseal::jose::b64(deep.as_bytes())
     );
     let inputs = [
         &deep,
@@ -330,7 +341,7 @@ fn prepare_and_complete_with_an_outside_signature() {
         )
         .unwrap();
     let cred = prepared.complete(&sig).unwrap();
-    let anchors = [h.root_der.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root_der.clone()]);
     assert!(
         sdjwt::verify(&cred.sd_jwt, &VerifyOptions::new(now(), &anchors))
             .report
@@ -354,7 +365,9 @@ fn demo_agencies_issue_and_verify(
     let key = PrivateKey::from_pem(&read(format!("{agency}.key.pem"))).unwrap();
     assert_eq!(key.algorithm(), alg);
     let chain = certs_from_pem(&read(format!("{agency}.cert.pem"))).unwrap();
-    let anchors = certs_from_pem(&read(format!("{root}.cert.pem"))).unwrap();
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose(
+        certs_from_pem(&read(format!("{root}.cert.pem"))).unwrap(),
+    );
     let agency = Agency::new(Arc::new(SoftwareSigner::new(agency, key)), chain).unwrap();
     assert!(agency.authorises(ID_CARD));
     let cred = agency
@@ -383,14 +396,14 @@ fn demo_agencies_issue_and_verify(
 #[case::p256(Algorithm::EcdsaP256Sha256)]
 #[case::sm2(Algorithm::Sm2Sm3)]
 fn credential_speaking_for_another_agency_refused(#[case] alg: Algorithm) {
-    use deltaseal::license::jose;
+    use deltaseal::jose;
     use deltaseal::license::sdjwt::Disclosure;
     let h = hierarchy(alg, &[ID_CARD]);
     let cred = h
         .agency
         .issue(&catalog(), &id_card_request("G00001", 0), now())
         .unwrap();
-    let anchors = [h.root_der.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root_der.clone()]);
     let resign = |name: &str, value: Value| {
         let parsed = SdJwt::parse(&cred.sd_jwt).unwrap();
         let mut ds: Vec<Disclosure> = parsed

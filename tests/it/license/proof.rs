@@ -51,7 +51,7 @@ fn request_approve_issue(#[case] alg: Algorithm) {
     // Issued once only.
     assert!(pr.issue(&h.agency, &cat, &req, now).is_err());
 
-    let anchors = [h.root_der.clone()];
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([h.root_der.clone()]);
     let v = sdjwt::verify(&cred.sd_jwt, &VerifyOptions::new(now, &anchors));
     assert!(v.report.passed(), "{}", v.report);
     assert_eq!(v.claims["purpose"], "办理出国签证");
