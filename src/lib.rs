@@ -1,10 +1,24 @@
 //! deltaseal — electronic licenses, proofs and seals for the Yangtze River Delta.
 //!
-//! Domain modules (no transport, no storage, no async runtime):
+//! Domain modules (no transport, no storage, no async runtime; time is an argument,
+//! keys are reached through [`crypto::Signer`]):
 //! - [`crypto`]: signature algorithms (P-256, SM2), digests, keys, the [`crypto::Signer`] trait.
+//! - [`pki`]: certificate profiles and issuance, CRLs, typed trust anchors
+//!   ([`pki::TrustAnchors`]) and RFC 5280 path validation.
+//! - [`jose`]: compact JWS shared by every signed JSON artifact, and request tokens
+//!   (making and checking them).
+//! - [`catalog`]: the catalogue of license and proof types and its schemas.
+//! - [`license`]: identifiers, metadata, SD-JWT VC licenses and proofs, status lists,
+//!   the e-proof flow.
+//! - [`seal`]: GB/T 38540 seals and stamps, and OFD documents carrying them.
 //! - [`report`]: the one verification report model every verifier returns.
 //!
-//! Adapters (CLI, HTTP, storage) live under [`adapters`] and only call into the domain.
+//! Use cases ([`service`]): issue, change status, decide proofs, make and stamp seals —
+//! each once, over the domain and narrow storage traits, called by the HTTP handlers
+//! and the CLI alike.
+//!
+//! Adapters ([`adapters`]): CLI, HTTP, storage, configuration and the key store; they
+//! only call into the use cases and the domain.
 #![forbid(unsafe_code)]
 
 pub mod adapters;

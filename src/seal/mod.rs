@@ -1,10 +1,12 @@
 //! Electronic seals and stamps (GB/T 38540-2020, GM/T 0031).
 //!
 //! Owns: the ASN.1 structures ([`asn1`]), making seals ([`make`]), the seal picture,
-//! detached stamps over any file ([`stamp`]) and the verification of seals and stamps
-//! ([`verify`]), each returning a [`crate::report::Report`].
-//! Must not touch: OFD containers (`ofd`), files, network, clocks — callers pass bytes
-//! and the time in.
+//! detached stamps over any file ([`stamp`]), the verification of seals and stamps
+//! ([`verify`]), each returning a [`crate::report::Report`], and — in its own
+//! submodule [`ofd`] — OFD documents carrying those stamps.
+//! Layering: [`ofd`] builds on the seal core; the core (`asn1`, `make`, `stamp`,
+//! `verify`, `picture`) never reaches into [`ofd`] and knows nothing of zip or XML.
+//! Must not touch: files, network, clocks — callers pass bytes and the time in.
 
 pub mod asn1;
 pub mod cert;

@@ -11,6 +11,7 @@ use axum::Router;
 use deltaseal::adapters::config::{hosted, BUILTIN_CATALOG};
 use deltaseal::adapters::http::{app, Limits, Node, NodeSettings};
 use deltaseal::adapters::keystore::KeyStore;
+use deltaseal::adapters::storage::Store;
 use deltaseal::catalog::Catalog;
 use deltaseal::crypto::{Algorithm, PrivateKey, SoftwareSigner};
 use deltaseal::jose::make_request_token;
@@ -29,6 +30,22 @@ pub const NO_CRIMINAL_RECORD: &str = "11100000000019713D101";
 
 pub fn keys() -> KeyStore {
     KeyStore::load(common::root().join("keys")).unwrap()
+}
+
+/// The router the server runs, over `store`, hosting every party of `keys`, at `now`.
+pub fn node_app(store: Store, keys: &KeyStore, limits: Limits, now: OffsetDateTime) -> Router {
+    let node = Node::new(
+        store,
+        Catalog::from_json(BUILTIN_CATALOG).unwrap(),
+        hosted(keys).unwrap(),
+        NodeSettings {
+            audience: AUD.into(),
+            public_base_url: AUD.into(),
+            limits,
+            clock: Arc::new(move || now),
+        },
+    );
+    app(node)
 }
 
 pub struct Api {
@@ -52,19 +69,8 @@ impl Api {
         let db = TestDb::new(engine).await;
         let keys = keys();
         let now = common::fixed_now();
-        let node = Node::new(
-            db.store.clone(),
-            Catalog::from_json(BUILTIN_CATALOG).unwrap(),
-            hosted(&keys).unwrap(),
-            NodeSettings {
-                audience: AUD.into(),
-                public_base_url: AUD.into(),
-                limits,
-                clock: Arc::new(move || now),
-            },
-        );
         Api {
-            app: app(node),
+            app: node_app(db.store.clone(), &keys, limits, now),
             keys,
             db,
             now,
@@ -1014,4 +1020,45 @@ async fn a_holder_key_is_bound_into_the_credential(#[case] alg: Algorithm) {
     );
     assert_eq!(api.count().await, 1);
     api.db.finish().await;
+}
+
+/// Two nodes of one province on one database (or one node restarted on its file): a
+/// request token used on one is refused on the other.
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn a_token_used_on_one_node_is_refused_by_another_on_the_same_database(#[case] engine: &str) {
+    let api = Api::on(engine, Limits::default()).await;
+    let second = Store::connect_with(&api.db.location, api.db.schema.as_deref())
+        .await
+        .unwrap();
+    let other = node_app(second, &api.keys, Limits::default(), api.now);
+    let t = api.token("sh-agency-psb");
+    let body = id_card(1);
+    let (s, _, v) = api
+        .call(
+            "POST",
+            "/v1/licenses",
+            Some(&t),
+            Some(body.to_string()),
+            &[],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let req = Request::builder()
+        .method("POST")
+        .uri("/v1/licenses")
+        .header("authorization", format!("Bearer {t}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = other.oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["code"], "token_replayed");
+    assert_eq!(api.db.store.license_count().await.unwrap(), 1);
 }

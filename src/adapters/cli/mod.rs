@@ -1,6 +1,9 @@
 //! Command-line interface (clap). Each verb group lives in its own file; this file only
 //! dispatches. Exit codes are a contract: 0 valid/passed, 1 invalid/failed, 2 usage or
 //! input error, 3 indeterminate.
+//!
+//! Must not touch: the HTTP adapter — only `serve` starts its router; the license verbs
+//! are HTTP clients of a node and sign their request tokens with [`crate::jose`].
 
 mod cert;
 mod cert_show;

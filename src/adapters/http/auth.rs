@@ -1,12 +1,14 @@
 //! The one bearer extractor. [`Bearer<P>`] checks the request token for the purpose
 //! `P` names (claims, then the `x5c` chain against the node's trust anchors for that
 //! purpose, then the signature — [`crate::jose::verify_request_token`]), maps the leaf
-//! certificate to the hosted party `P` acts for, and refuses a replayed `jti`. It reads
-//! only the headers, so a route authenticates before its body is read.
+//! certificate to the hosted party `P` acts for, and refuses a replayed `jti` through the
+//! one replay record, which lives in the database so that every node of a province and
+//! every restart share it. It reads only the headers, so a route authenticates before
+//! its body is read.
 
 use super::error::ApiError;
 use super::state::{AppState, Node, Party};
-use crate::jose::verify_request_token;
+use crate::jose::{verify_request_token, CLOCK_SKEW};
 use crate::license::Agency;
 use crate::pki::validate::Purpose;
 use crate::pki::Role;
@@ -101,7 +103,9 @@ impl<N: Need> FromRequestParts<AppState> for Bearer<N> {
 
     async fn from_request_parts(parts: &mut Parts, node: &AppState) -> Result<Self, ApiError> {
         let token = bearer_token(&parts.headers)?;
-        authenticate::<N>(node, token).map(|c| Bearer(c, PhantomData))
+        authenticate::<N>(node, token)
+            .await
+            .map(|c| Bearer(c, PhantomData))
     }
 }
 
@@ -119,7 +123,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
 }
 
 /// Authenticate a request token for `N` at the node's current time.
-pub fn authenticate<N: Need>(node: &Node, token: &str) -> Result<N::Caller, ApiError> {
+pub async fn authenticate<N: Need>(node: &Node, token: &str) -> Result<N::Caller, ApiError> {
     let now = node.now();
     let v = verify_request_token(
         token,
@@ -129,7 +133,19 @@ pub fn authenticate<N: Need>(node: &Node, token: &str) -> Result<N::Caller, ApiE
         now,
     )?;
     let caller = N::find(node, &v.leaf)?.ok_or(ApiError::AgencyNotHosted)?;
-    node.replay
-        .first_use(N::id(&caller), &v.claims, now.unix_timestamp())?;
+    // kept until the token could no longer pass the time check
+    let keep_until = v.claims.exp + CLOCK_SKEW;
+    let first = node
+        .store
+        .first_use(
+            N::id(&caller),
+            &v.claims.jti,
+            keep_until,
+            now.unix_timestamp(),
+        )
+        .await?;
+    if !first {
+        return Err(ApiError::TokenReplayed);
+    }
     Ok(caller)
 }

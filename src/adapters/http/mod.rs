@@ -5,7 +5,7 @@
 //! gracefully.
 //!
 //! Owns: routes, extractors, request-token authentication by purpose ([`auth`]), the
-//! replay cache, the one error → problem+json mapping ([`error`]), metrics, OpenAPI.
+//! the one error → problem+json mapping ([`error`]), metrics, OpenAPI.
 //! Must not touch: credential, seal and OFD formats, signing or SQL — those are the
 //! domain's and the storage adapter's.
 
@@ -17,7 +17,6 @@ pub mod licenses;
 mod metrics;
 pub mod ops;
 pub mod proofs;
-mod replay;
 pub mod seals;
 pub mod state;
 pub mod status;

@@ -1,10 +1,9 @@
 //! The one state every HTTP handler shares: the store, the catalogue, the parties
 //! whose keys this node holds (issuing agencies, seal authorities, organisation
-//! signers), the trust anchors request tokens must chain to, limits, the clock, the
-//! replay cache and the metrics.
+//! signers), the trust anchors request tokens must chain to, limits, the clock and the
+//! metrics. The replay record of request tokens is in the store, shared by every node.
 
 use super::metrics::Metrics;
-use super::replay::ReplayCache;
 use crate::adapters::storage::Store;
 use crate::catalog::Catalog;
 use crate::crypto::Signer;
@@ -101,8 +100,6 @@ pub struct Node {
     pub(crate) anchors: TrustAnchors,
     pub(crate) settings: NodeSettings,
     pub(crate) metrics: Metrics,
-    /// Request-token `jti`s seen, against replay.
-    pub(crate) replay: ReplayCache,
     /// Signed status list tokens by (agency, list): (version, minted at, token).
     pub(crate) status_cache: Mutex<HashMap<(String, i64), CachedStatusList>>,
 }
@@ -134,7 +131,6 @@ impl Node {
             anchors: hosted.anchors,
             settings,
             metrics: Metrics::default(),
-            replay: ReplayCache::default(),
             status_cache: Mutex::new(HashMap::new()),
         })
     }

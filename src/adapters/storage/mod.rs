@@ -13,6 +13,7 @@
 mod error;
 mod licenses;
 mod proofs;
+mod replay;
 mod seals;
 mod status;
 
