@@ -29,3 +29,4 @@ pub mod license;
 pub mod pki;
 pub mod report;
 pub mod seal;
+pub mod trust_list;

@@ -12,3 +12,4 @@ mod pki_issue;
 mod pki_validate;
 mod seal;
 mod storage;
+mod trust_list;

@@ -14,6 +14,7 @@ mod seal;
 mod seal_make;
 mod seal_ofd;
 mod serve;
+mod trust_list;
 
 use clap::{Parser, Subcommand};
 
@@ -44,6 +45,9 @@ enum Command {
     License(license::LicenseCommand),
     /// Run the issuance node (HTTP API).
     Serve(serve::ServeArgs),
+    /// Build, sign, show and verify the regional trust list.
+    #[command(subcommand, name = "trust-list")]
+    TrustList(trust_list::TrustListCommand),
 }
 
 /// An error the CLI reports on stderr before exiting with code 2.
@@ -87,6 +91,7 @@ pub fn run() -> i32 {
         Command::Seal(c) => seal::run(c),
         Command::License(c) => license::run(c),
         Command::Serve(a) => serve::run(a),
+        Command::TrustList(c) => trust_list::run(c),
     };
     match result {
         Ok(code) => code,

@@ -10,7 +10,7 @@ use std::process::Command;
 
 /// The interpreter of `.venv/`, made (once per test run) by `scripts/setup-interop`,
 /// which is idempotent and quick when everything is installed already.
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     static READY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     READY
         .get_or_init(|| {

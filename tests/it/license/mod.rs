@@ -1,7 +1,7 @@
 //! E-licenses and e-proofs: issuance, verification, presentations, status lists, the
 //! proof flow, and an independent SD-JWT implementation agreeing.
 
-mod interop;
+pub(crate) mod interop;
 mod issuance;
 mod proof;
 mod status;
