@@ -8,9 +8,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` beside the checkout (samples and vectors made by other software).
-pub fn shared() -> PathBuf {
-    root().join("..").join("shared")
+/// `fixtures/` of the package (catalogue data, and samples and vectors made by other software).
+pub fn fixtures() -> PathBuf {
+    root().join("fixtures")
 }
 
 /// A fixed validation time for tests: 2026-06-01T00:00:00Z.

@@ -193,7 +193,7 @@ async fn make_read_stamp_and_verify(#[case] engine: &str) {
     assert_eq!(report.indication, Indication::TotalPassed, "{report}");
 
     // the listed signer stamps an OFD document by keyword-free coordinates
-    let doc = std::fs::read(common::shared().join("samples/ofd/helloworld.ofd")).unwrap();
+    let doc = std::fs::read(common::fixtures().join("samples/ofd/helloworld.ofd")).unwrap();
     let r = api
         .call(
             "POST",
@@ -442,7 +442,7 @@ async fn bad_input_is_a_problem() {
         .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     // an OFD without a placement
-    let doc = std::fs::read(common::shared().join("samples/ofd/helloworld.ofd")).unwrap();
+    let doc = std::fs::read(common::fixtures().join("samples/ofd/helloworld.ofd")).unwrap();
     let r = api
         .call("POST", &path, Some("sh-org-1"), "application/ofd", doc)
         .await;

@@ -15,10 +15,10 @@ use deltaseal::seal::ofd::{
 use deltaseal::seal::Seal;
 use time::macros::datetime;
 
-use crate::common::{bin, fixed_now, root, shared};
+use crate::common::{bin, fixed_now, fixtures, root};
 
 fn sample_path(name: &str) -> std::path::PathBuf {
-    shared().join("samples/ofd").join(name)
+    fixtures().join("samples/ofd").join(name)
 }
 
 fn sample(name: &str) -> Vec<u8> {
@@ -111,7 +111,7 @@ fn sample_sesv4_sign_doc_checks_all_pass() {
 
 #[test]
 fn sample_digital_sign_verifies_with_its_signer_certificate() {
-    let user = shared().join("samples/keys/user.pem");
+    let user = fixtures().join("samples/keys/user.pem");
     let (code, r) = cli_verify(
         &sample_path("DigitalSign.ofd"),
         &["--cert", user.to_str().unwrap()],
@@ -129,7 +129,7 @@ fn sample_digital_sign_verifies_with_its_signer_certificate() {
     // Without the certificate the signature cannot be checked; with another key it fails.
     let (code, r) = cli_verify(&sample_path("DigitalSign.ofd"), &[]);
     assert_eq!(code, 3, "{r}");
-    let other = shared().join("samples/keys/sign_cert.pem");
+    let other = fixtures().join("samples/keys/sign_cert.pem");
     let (code, r) = cli_verify(
         &sample_path("DigitalSign.ofd"),
         &["--cert", other.to_str().unwrap()],
@@ -203,7 +203,7 @@ fn demo(province: &str, org: &str) -> Demo {
         valid_end: datetime!(2028-12-31 00:00 UTC),
         picture: Picture {
             kind: "PNG".into(),
-            data: std::fs::read(shared().join("samples/seal/StampImg.png")).unwrap(),
+            data: std::fs::read(fixtures().join("samples/seal/StampImg.png")).unwrap(),
             width_mm: 42,
             height_mm: 42,
         },
@@ -802,7 +802,7 @@ fn generated(alg: deltaseal::crypto::Algorithm) -> Demo {
         valid_end: datetime!(2028-12-31 00:00 UTC),
         picture: Picture {
             kind: "PNG".into(),
-            data: std::fs::read(shared().join("samples/seal/StampImg.png")).unwrap(),
+            data: std::fs::read(fixtures().join("samples/seal/StampImg.png")).unwrap(),
             width_mm: 40,
             height_mm: 40,
         },

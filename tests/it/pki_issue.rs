@@ -3,7 +3,7 @@
 //! pair, both builders agreeing, CRLs checked by OpenSSL, the production refusal of demo
 //! keys, and hostile input.
 
-use crate::common::{have_openssl, root};
+use crate::common::{fixtures, have_openssl, root};
 use ::time::macros::datetime;
 use deltaseal::adapters::keystore::KeyStore;
 use deltaseal::crypto::{Algorithm, PrivateKey, PublicKey, Signer, SoftwareSigner};
@@ -107,7 +107,7 @@ fn openssl_verifies_every_demo_chain() {
 fn manifest_matches_the_files_and_the_catalogue() {
     let ks = keys();
     let catalog = deltaseal::catalog::Catalog::from_json(
-        &std::fs::read_to_string(root().join("fixtures/catalog/types.json")).unwrap(),
+        &std::fs::read_to_string(fixtures().join("catalog/types.json")).unwrap(),
     )
     .unwrap();
     for p in Province::ALL {

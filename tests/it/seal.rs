@@ -1,7 +1,7 @@
 //! Seals and stamps: the field samples, round trips checked by OpenSSL, tampering,
 //! authorisation, hostile DER, and the `deltaseal seal` CLI.
 
-use crate::common::{fixed_now, have_openssl, shared};
+use crate::common::{fixed_now, fixtures, have_openssl};
 use deltaseal::crypto::{Algorithm, PrivateKey, Signer, SoftwareSigner};
 use deltaseal::pki::{issue, CertTemplate, Issuer, Province, Role, SubjectName};
 use deltaseal::report::{Indication, Outcome, Report, SubIndication};
@@ -18,7 +18,7 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 
 fn sample(name: &str) -> PathBuf {
-    shared().join("samples").join(name)
+    fixtures().join("samples").join(name)
 }
 
 fn read(name: &str) -> Vec<u8> {

@@ -25,7 +25,7 @@ pub const BUSINESS_LICENSE: &str = "11100000MB014336X0001";
 pub const AGENCY_USCC: &str = "113100000024280004";
 
 pub fn catalog() -> Catalog {
-    let text = std::fs::read_to_string(common::root().join("fixtures/catalog/types.json")).unwrap();
+    let text = std::fs::read_to_string(common::fixtures().join("catalog/types.json")).unwrap();
     Catalog::from_json(&text).unwrap()
 }
 
