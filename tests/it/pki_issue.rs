@@ -3,6 +3,7 @@
 //! pair, both builders agreeing, CRLs checked by OpenSSL, the production refusal of demo
 //! keys, and hostile input.
 
+use crate::common::pki::keys;
 use crate::common::{fixtures, have_openssl, root};
 use ::time::macros::datetime;
 use deltaseal::adapters::keystore::KeyStore;
@@ -42,10 +43,6 @@ fn openssl_verify(ca: &Path, leaf: &Path, issuer_alg: Algorithm) -> (bool, Strin
     }
     args.extend(["-CAfile", ca, leaf]);
     openssl(&args)
-}
-
-fn keys() -> KeyStore {
-    KeyStore::load(root().join("keys")).expect("the committed demo hierarchy loads")
 }
 
 #[test]
