@@ -52,7 +52,7 @@ fn bench(c: &mut Criterion) {
     .unwrap();
     let signer = SoftwareSigner::new("org", key("org-1"));
 
-    let sample = root.join("../shared/samples/ofd/helloworld.ofd");
+    let sample = root.join("fixtures/samples/ofd/helloworld.ofd");
     let mut pkg = OfdPackage::read(&std::fs::read(sample).unwrap(), Limits::default()).unwrap();
     let blob: Vec<u8> = (0..SIZE)
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)

@@ -9,7 +9,7 @@ use deltaseal::pki::Province;
 use serde_json::{json, Value};
 
 fn text() -> String {
-    std::fs::read_to_string(common::root().join("fixtures/catalog/types.json")).unwrap()
+    std::fs::read_to_string(common::fixtures().join("catalog/types.json")).unwrap()
 }
 
 fn catalog() -> Catalog {

@@ -4,7 +4,8 @@
 //! agency's status list; a rerun of the bulk file issues the rest without duplicates.
 
 use crate::common;
-use crate::http::{id_card, keys};
+use crate::common::pki::keys;
+use crate::http::id_card;
 use deltaseal::adapters::config::hosted;
 use deltaseal::adapters::storage::{status_entry, Store};
 use deltaseal::license::sdjwt::{verify, VerifyOptions};

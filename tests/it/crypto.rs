@@ -1,6 +1,6 @@
 //! Signature algorithms: Wycheproof vectors, the SM2 sample keys, OpenSSL agreement.
 
-use crate::common::{have_openssl, shared};
+use crate::common::{fixtures, have_openssl};
 use deltaseal::crypto::{
     der_to_raw, raw_to_der, Algorithm, PrivateKey, PublicKey, SignatureEncoding, Signer,
     SoftwareSigner,
@@ -30,7 +30,7 @@ struct WycheCase {
 
 /// Runs every case through the explicit-encoding path and the accept-either path.
 fn run_wycheproof(file: &str, encoding: SignatureEncoding) -> usize {
-    let path = shared().join("vectors/wycheproof").join(file);
+    let path = fixtures().join("vectors/wycheproof").join(file);
     let text = std::fs::read_to_string(&path).expect("wycheproof vectors present");
     let parsed: WycheFile = serde_json::from_str(&text).unwrap();
     let mut n = 0;
@@ -150,12 +150,12 @@ fn hostile_key_and_signature_bytes_are_errors() {
 }
 
 fn sample_key(name: &str) -> PrivateKey {
-    let text = std::fs::read_to_string(shared().join("samples/keys").join(name)).unwrap();
+    let text = std::fs::read_to_string(fixtures().join("samples/keys").join(name)).unwrap();
     PrivateKey::from_pem(&text).unwrap()
 }
 
 fn cert_public_key(name: &str) -> PublicKey {
-    let text = std::fs::read(shared().join("samples/keys").join(name)).unwrap();
+    let text = std::fs::read(fixtures().join("samples/keys").join(name)).unwrap();
     let (_, pem) = x509_parser::pem::parse_x509_pem(&text).unwrap();
     let cert = pem.parse_x509().unwrap();
     PublicKey::from_spki_der(cert.public_key().raw).unwrap()

@@ -3,157 +3,28 @@
 //! proofs, bad input (each a 4xx problem+json with nothing stored), operations
 //! endpoints. SQLite, and PostgreSQL for batches and idempotent retries.
 
-use crate::common;
-use crate::storage::TestDb;
+use crate::common::http::assert_problem;
+pub use crate::common::node::{TestNode, AUD};
+use crate::common::pki::{certify, Party};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
-use deltaseal::adapters::config::{hosted, BUILTIN_CATALOG};
-use deltaseal::adapters::http::{app, Limits, Node, NodeSettings};
-use deltaseal::adapters::keystore::KeyStore;
-use deltaseal::adapters::storage::Store;
-use deltaseal::catalog::Catalog;
-use deltaseal::crypto::{Algorithm, PrivateKey, SoftwareSigner};
+use deltaseal::adapters::config::hosted;
+use deltaseal::adapters::http::Limits;
+use deltaseal::crypto::{Algorithm, PrivateKey};
 use deltaseal::jose::make_request_token;
 use deltaseal::license::sdjwt::{verify, VerifyOptions};
 use deltaseal::license::{StatusList, StatusListToken};
 use rstest::rstest;
 use serde_json::{json, Value};
-use std::sync::Arc;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 use tower::ServiceExt;
 
-pub const AUD: &str = "https://node.test";
 pub const ID_CARD: &str = "11100000000019713D001";
 pub const BUSINESS_LICENSE: &str = "11100000MB014336X0001";
 pub const NO_CRIMINAL_RECORD: &str = "11100000000019713D101";
 
-pub fn keys() -> KeyStore {
-    KeyStore::load(common::root().join("keys")).unwrap()
-}
-
-/// The router the server runs, over `store`, hosting every party of `keys`, at `now`.
-pub fn node_app(store: Store, keys: &KeyStore, limits: Limits, now: OffsetDateTime) -> Router {
-    let node = Node::new(
-        store,
-        Catalog::from_json(BUILTIN_CATALOG).unwrap(),
-        hosted(keys).unwrap(),
-        NodeSettings {
-            audience: AUD.into(),
-            public_base_url: AUD.into(),
-            limits,
-            clock: Arc::new(move || now),
-        },
-    );
-    app(node)
-}
-
-pub struct Api {
-    pub app: Router,
-    pub keys: KeyStore,
-    pub db: TestDb,
-    pub now: OffsetDateTime,
-}
-
-impl Api {
-    pub async fn new() -> Api {
-        Self::on("sqlite", Limits::default()).await
-    }
-
-    pub async fn with_limits(limits: Limits) -> Api {
-        Self::on("sqlite", limits).await
-    }
-
-    /// A node on `engine` (`sqlite` or `postgres`).
-    pub async fn on(engine: &str, limits: Limits) -> Api {
-        let db = TestDb::new(engine).await;
-        let keys = keys();
-        let now = common::fixed_now();
-        Api {
-            app: node_app(db.store.clone(), &keys, limits, now),
-            keys,
-            db,
-            now,
-        }
-    }
-
-    /// A fresh request token of the agency with manifest id `id`.
-    pub fn token(&self, id: &str) -> String {
-        self.token_with(id, AUD, self.now, 120)
-    }
-
-    pub fn token_with(&self, id: &str, aud: &str, iat: OffsetDateTime, life: i64) -> String {
-        let e = self.keys.get(id).unwrap();
-        let issuer = self.keys.issuer_of(id).unwrap();
-        make_request_token(
-            e.signer.as_ref(),
-            &[e.cert_der.clone(), issuer.cert_der.clone()],
-            e.info.uscc.as_deref().unwrap(),
-            aud,
-            iat,
-            life,
-        )
-        .unwrap()
-    }
-
-    pub fn uscc(&self, id: &str) -> String {
-        self.keys.get(id).unwrap().info.uscc.clone().unwrap()
-    }
-
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<String>,
-        extra: &[(&str, &str)],
-    ) -> (StatusCode, String, Value) {
-        let mut b = Request::builder().method(method).uri(path);
-        if let Some(t) = token {
-            b = b.header("authorization", format!("Bearer {t}"));
-        }
-        if body.is_some() {
-            b = b.header("content-type", "application/json");
-        }
-        for (k, v) in extra {
-            b = b.header(*k, *v);
-        }
-        let req = b
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
-        let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let ct = resp
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let bytes = axum::body::to_bytes(resp.into_body(), 64 << 20)
-            .await
-            .unwrap();
-        let v = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        (status, ct, v)
-    }
-
-    /// POST JSON as agency `id`.
-    pub async fn post(&self, id: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-        let (s, _, v) = self
-            .call(
-                "POST",
-                path,
-                Some(&self.token(id)),
-                Some(body.to_string()),
-                &[],
-            )
-            .await;
-        (s, v)
-    }
-
-    pub async fn count(&self) -> i64 {
-        self.db.store.license_count().await.unwrap()
-    }
-}
+/// The test node, as the issuance tests drive it.
+pub type Api = TestNode;
 
 pub fn id_card(n: u32) -> Value {
     let code = format!("3101011990010{n:05}");
@@ -181,12 +52,6 @@ pub fn business_license() -> Value {
             "established": "2020-05-01", "domicile": "上海市浦东新区"
         }
     })
-}
-
-fn assert_problem(ct: &str, v: &Value, status: StatusCode, code: &str) {
-    assert_eq!(ct, "application/problem+json", "{v}");
-    assert_eq!(v["code"], code, "{v}");
-    assert_eq!(v["status"], status.as_u16(), "{v}");
 }
 
 /// The agency of each algorithm that issues resident ID cards.
@@ -423,12 +288,11 @@ async fn authorisation_matrix() {
 #[case::p256(Algorithm::EcdsaP256Sha256)]
 #[tokio::test]
 async fn a_key_outside_the_trust_hierarchy_is_refused(#[case] alg: Algorithm) {
-    use deltaseal::pki::{issue, CertTemplate, Issuer, Province, Role, SubjectName};
+    use deltaseal::pki::{CertTemplate, Province, Role, SubjectName};
     let api = Api::new().await;
     let agency = agency_for(alg);
     let real = api.keys.get(agency).unwrap();
     // A look-alike: its own root, an agency cert with the same USCC, province and types.
-    let root_key = SoftwareSigner::new("rogue-root", PrivateKey::generate(alg).unwrap());
     let (nb, na) = (api.now - Duration::days(30), api.now + Duration::days(30));
     let root_t = CertTemplate::for_role(
         Role::ProvinceRoot,
@@ -438,14 +302,7 @@ async fn a_key_outside_the_trust_hierarchy_is_refused(#[case] alg: Algorithm) {
         na,
         false,
     );
-    use deltaseal::crypto::Signer;
-    let root = issue(
-        &root_t,
-        root_key.public_key(),
-        Issuer::SelfSigned(&root_key),
-    )
-    .unwrap();
-    let leaf_key = SoftwareSigner::new("rogue", PrivateKey::generate(alg).unwrap());
+    let root = certify(alg, "rogue-root", &root_t, None);
     let leaf_t = CertTemplate::for_role(
         Role::IssuingAgency,
         SubjectName::new(
@@ -459,19 +316,14 @@ async fn a_key_outside_the_trust_hierarchy_is_refused(#[case] alg: Algorithm) {
         na,
         false,
     );
-    let leaf = issue(
-        &leaf_t,
-        leaf_key.public_key(),
-        Issuer::Cert {
-            cert_der: &root,
-            signer: &root_key,
-        },
-    )
-    .unwrap();
+    let Party {
+        signer: leaf_key,
+        cert: leaf,
+    } = certify(alg, "rogue", &leaf_t, Some(&root));
     let uscc = real.info.uscc.clone().unwrap();
     let t = make_request_token(
         &leaf_key,
-        &[leaf.clone(), root.clone()],
+        &[leaf.clone(), root.cert.clone()],
         &uscc,
         AUD,
         api.now,
@@ -1029,36 +881,23 @@ async fn a_holder_key_is_bound_into_the_credential(#[case] alg: Algorithm) {
 #[case::postgres("postgres")]
 #[tokio::test]
 async fn a_token_used_on_one_node_is_refused_by_another_on_the_same_database(#[case] engine: &str) {
+    use crate::common::http::call;
+    use crate::common::node::node_app;
+    use deltaseal::adapters::storage::Store;
     let api = Api::on(engine, Limits::default()).await;
     let second = Store::connect_with(&api.db.location, api.db.schema.as_deref())
         .await
         .unwrap();
     let other = node_app(second, &api.keys, Limits::default(), api.now);
     let t = api.token("sh-agency-psb");
-    let body = id_card(1);
+    let body = id_card(1).to_string();
     let (s, _, v) = api
-        .call(
-            "POST",
-            "/v1/licenses",
-            Some(&t),
-            Some(body.to_string()),
-            &[],
-        )
+        .call("POST", "/v1/licenses", Some(&t), Some(body.clone()), &[])
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let req = Request::builder()
-        .method("POST")
-        .uri("/v1/licenses")
-        .header("authorization", format!("Bearer {t}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let resp = other.oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
+    let json = Some(("application/json", body.into_bytes()));
+    call(&other, "POST", "/v1/licenses", Some(&t), json, &[])
         .await
-        .unwrap();
-    let v: Value = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(v["code"], "token_replayed");
-    assert_eq!(api.db.store.license_count().await.unwrap(), 1);
+        .assert_problem(StatusCode::UNAUTHORIZED, "token_replayed");
+    assert_eq!(api.count().await, 1);
 }

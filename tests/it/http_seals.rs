@@ -4,65 +4,31 @@
 //! bad input are refused with problem+json. SQLite and PostgreSQL.
 
 use crate::common;
-use crate::http::AUD;
-use crate::storage::TestDb;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use axum::Router;
+use crate::common::http::{call, request_token, Chain, Reply};
+use crate::common::node::{TestNode, AUD};
+use axum::http::StatusCode;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use deltaseal::adapters::keystore::KeyStore;
-use deltaseal::jose::make_request_token;
 use deltaseal::report::Indication;
 use deltaseal::seal::ofd::{verify_ofd, Limits, VerifyOptions};
 use deltaseal::seal::{verify_detached, verify_seal, SealRevocationList, SealTrust};
 use rstest::rstest;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
-use tower::ServiceExt;
-
+/// The test node, as the seal tests drive it: requests as a key-store entry.
 struct SealApi {
-    app: Router,
-    keys: KeyStore,
-    now: OffsetDateTime,
-    _db: TestDb,
-}
-
-struct Reply {
-    status: StatusCode,
-    content_type: String,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
+    node: TestNode,
 }
 
 impl SealApi {
     async fn on(engine: &str) -> SealApi {
-        // the same node and router the server runs
-        let api = crate::http::Api::on(engine, Default::default()).await;
         SealApi {
-            app: api.app,
-            keys: api.keys,
-            now: api.now,
-            _db: api.db,
+            node: TestNode::on(engine, deltaseal::adapters::http::Limits::default()).await,
         }
     }
 
+    /// A request token of the entry `id` carrying its certificate only.
     fn token(&self, id: &str) -> String {
-        let e = self.keys.get(id).unwrap();
-        make_request_token(
-            e.signer.as_ref(),
-            std::slice::from_ref(&e.cert_der),
-            e.info.uscc.as_deref().unwrap_or(id),
-            AUD,
-            self.now,
-            120,
-        )
-        .unwrap()
+        request_token(&self.node.keys, id, Chain::Leaf, AUD, self.node.now, 120)
     }
 
     async fn call(
@@ -73,34 +39,9 @@ impl SealApi {
         content_type: &str,
         body: Vec<u8>,
     ) -> Reply {
-        let mut b = Request::builder().method(method).uri(path);
-        if let Some(id) = as_id {
-            b = b.header("authorization", format!("Bearer {}", self.token(id)));
-        }
-        if !body.is_empty() {
-            b = b.header("content-type", content_type);
-        }
-        let resp = self
-            .app
-            .clone()
-            .oneshot(b.body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
-        let status = resp.status();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let body = axum::body::to_bytes(resp.into_body(), 256 << 20)
-            .await
-            .unwrap()
-            .to_vec();
-        Reply {
-            status,
-            content_type,
-            body,
-        }
+        let token = as_id.map(|id| self.token(id));
+        let body = (!body.is_empty()).then_some((content_type, body));
+        call(&self.node.app, method, path, token.as_deref(), body, &[]).await
     }
 
     async fn post_json(&self, path: &str, as_id: &str, v: &Value) -> Reply {
@@ -138,23 +79,13 @@ impl SealApi {
     }
 
     fn root(&self, province: &str) -> Vec<u8> {
-        self.keys
+        self.node
+            .keys
             .get(&format!("{province}-root"))
             .unwrap()
             .cert_der
             .clone()
     }
-}
-
-fn assert_problem(r: &Reply, status: StatusCode, code: &str) {
-    assert_eq!(r.status, status, "{}", String::from_utf8_lossy(&r.body));
-    assert_eq!(r.content_type, "application/problem+json");
-    assert_eq!(
-        r.json()["code"],
-        code,
-        "{}",
-        String::from_utf8_lossy(&r.body)
-    );
 }
 
 #[rstest]
@@ -185,11 +116,11 @@ async fn make_read_stamp_and_verify(#[case] engine: &str) {
         crls: &[],
         revoked_seals: None,
     };
-    let report = verify_seal(&esl, &trust, api.now);
+    let report = verify_seal(&esl, &trust, api.node.now);
     assert_eq!(report.indication, Indication::TotalPassed, "{report}");
 
     // the listed signer stamps an OFD document by keyword-free coordinates
-    let doc = std::fs::read(common::shared().join("samples/ofd/helloworld.ofd")).unwrap();
+    let doc = std::fs::read(common::fixtures().join("samples/ofd/helloworld.ofd")).unwrap();
     let r = api
         .call(
             "POST",
@@ -207,7 +138,7 @@ async fn make_read_stamp_and_verify(#[case] engine: &str) {
     );
     assert_eq!(r.content_type, "application/ofd");
     let opts = VerifyOptions {
-        at: api.now,
+        at: api.node.now,
         trust_anchors: anchors.clone(),
         intermediates: vec![],
         signer_certs: vec![],
@@ -233,11 +164,11 @@ async fn make_read_stamp_and_verify(#[case] engine: &str) {
         "{}",
         String::from_utf8_lossy(&r.body)
     );
-    let report = verify_detached(&r.body, &file, &trust, api.now);
+    let report = verify_detached(&r.body, &file, &trust, api.node.now);
     assert_eq!(report.indication, Indication::TotalPassed, "{report}");
     let mut changed = file.clone();
     changed[0] ^= 1;
-    let report = verify_detached(&r.body, &changed, &trust, api.now);
+    let report = verify_detached(&r.body, &changed, &trust, api.node.now);
     assert_eq!(report.indication, Indication::TotalFailed, "{report}");
 }
 
@@ -256,7 +187,7 @@ async fn only_listed_signers_and_the_right_roles_act() {
             b"x".to_vec(),
         )
         .await;
-    assert_problem(&r, StatusCode::FORBIDDEN, "not_owner");
+    r.assert_problem(StatusCode::FORBIDDEN, "not_owner");
     // an organisation signer cannot make seals (its certificate is not for seal making)
     let r = api
         .post_json(
@@ -265,7 +196,7 @@ async fn only_listed_signers_and_the_right_roles_act() {
             &json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"], "valid_to": "2028-01-01T00:00:00Z"}),
         )
         .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "untrusted_key");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "untrusted_key");
     // a seal authority cannot stamp
     let r = api
         .call(
@@ -276,7 +207,7 @@ async fn only_listed_signers_and_the_right_roles_act() {
             b"x".to_vec(),
         )
         .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "untrusted_key");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "untrusted_key");
     // no token at all
     let r = api
         .call(
@@ -287,7 +218,7 @@ async fn only_listed_signers_and_the_right_roles_act() {
             b"x".to_vec(),
         )
         .await;
-    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+    r.assert_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     // another authority cannot re-version this seal
     let r = api
         .post_json(
@@ -296,7 +227,7 @@ async fn only_listed_signers_and_the_right_roles_act() {
             &json!({"signers": ["js-org-1"]}),
         )
         .await;
-    assert_problem(&r, StatusCode::FORBIDDEN, "not_owner");
+    r.assert_problem(StatusCode::FORBIDDEN, "not_owner");
 }
 
 #[tokio::test]
@@ -332,7 +263,7 @@ async fn changing_signers_supersedes_the_old_version() {
             b"x".to_vec(),
         )
         .await;
-    assert_problem(&r, StatusCode::CONFLICT, "illegal_transition");
+    r.assert_problem(StatusCode::CONFLICT, "illegal_transition");
     // the newly listed signer stamps with the new version
     let r = api
         .call(
@@ -372,7 +303,7 @@ async fn changing_signers_supersedes_the_old_version() {
         crls: &[],
         revoked_seals: Some(&list),
     };
-    let report = verify_seal(&esl, &trust, api.now + time::Duration::hours(1));
+    let report = verify_seal(&esl, &trust, api.node.now + time::Duration::hours(1));
     assert_eq!(report.indication, Indication::TotalFailed, "{report}");
     // superseding twice is refused
     let r = api
@@ -382,14 +313,14 @@ async fn changing_signers_supersedes_the_old_version() {
             &json!({"signers": ["sh-org-1"]}),
         )
         .await;
-    assert_problem(&r, StatusCode::CONFLICT, "illegal_transition");
+    r.assert_problem(StatusCode::CONFLICT, "illegal_transition");
 }
 
 #[tokio::test]
 async fn bad_input_is_a_problem() {
     let api = SealApi::on("sqlite").await;
     let r = api.call("GET", "/v1/seals/nope-01", None, "", vec![]).await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+    r.assert_problem(StatusCode::NOT_FOUND, "not_found");
     let r = api
         .call(
             "POST",
@@ -399,7 +330,7 @@ async fn bad_input_is_a_problem() {
             b"{not json".to_vec(),
         )
         .await;
-    assert_problem(&r, StatusCode::BAD_REQUEST, "malformed_json");
+    r.assert_problem(StatusCode::BAD_REQUEST, "malformed_json");
     let r = api
         .post_json(
             "/v1/seals",
@@ -407,7 +338,7 @@ async fn bad_input_is_a_problem() {
             &json!({"name": "n", "signers": []}),
         )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     let r = api
         .post_json(
             "/v1/seals",
@@ -415,7 +346,7 @@ async fn bad_input_is_a_problem() {
             &json!({"name": "n", "organisation": "o", "signers": ["nobody"], "valid_to": "2028-01-01T00:00:00Z"}),
         )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
     let r = api
         .post_json(
             "/v1/seals",
@@ -423,7 +354,7 @@ async fn bad_input_is_a_problem() {
             &json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"], "valid_to": "2020-01-01T00:00:00Z"}),
         )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
     let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
     let path = format!("/v1/seals/{es_id}/stamp");
     // not an OFD package, asked as OFD
@@ -436,13 +367,13 @@ async fn bad_input_is_a_problem() {
             b"PK\x03\x04garbage".to_vec(),
         )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     // an OFD without a placement
-    let doc = std::fs::read(common::shared().join("samples/ofd/helloworld.ofd")).unwrap();
+    let doc = std::fs::read(common::fixtures().join("samples/ofd/helloworld.ofd")).unwrap();
     let r = api
         .call("POST", &path, Some("sh-org-1"), "application/ofd", doc)
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
     // an empty document, an unknown format, an unknown parameter
     let r = api
         .call(
@@ -453,7 +384,7 @@ async fn bad_input_is_a_problem() {
             vec![],
         )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     let r = api
         .call(
             "POST",
@@ -463,7 +394,7 @@ async fn bad_input_is_a_problem() {
             b"x".to_vec(),
         )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
     let r = api
         .call(
             "POST",
@@ -473,7 +404,7 @@ async fn bad_input_is_a_problem() {
             b"x".to_vec(),
         )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
 }
 
 #[test]
@@ -499,10 +430,9 @@ async fn the_one_router_counts_seal_routes_in_metrics() {
         .call("GET", &format!("/v1/seals/{es_id}"), None, "", vec![])
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = api
-        .call("GET", "/v1/seals/no-such-seal", None, "", vec![])
-        .await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+    api.call("GET", "/v1/seals/no-such-seal", None, "", vec![])
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
     let m = api.call("GET", "/metrics", None, "", vec![]).await;
     let text = String::from_utf8(m.body).unwrap();
     for line in [
@@ -513,10 +443,9 @@ async fn the_one_router_counts_seal_routes_in_metrics() {
         assert!(text.contains(line), "{line} missing from\n{text}");
     }
     // the fallback wraps the seal routes too
-    let r = api
-        .call("DELETE", &format!("/v1/seals/{es_id}"), None, "", vec![])
-        .await;
-    assert_problem(&r, StatusCode::NOT_FOUND, "no_such_route");
+    api.call("DELETE", &format!("/v1/seals/{es_id}"), None, "", vec![])
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "no_such_route");
 }
 
 #[tokio::test]
@@ -538,65 +467,50 @@ async fn seal_and_ofd_refusals_reach_the_client_with_their_own_codes() {
         String::from_utf8_lossy(&r.body)
     );
     let later = r.json()["es_id"].as_str().unwrap().to_string();
-    let r = api
-        .call(
-            "POST",
-            &format!("/v1/seals/{later}/stamp?format=detached"),
-            Some("sh-org-1"),
-            "application/octet-stream",
-            b"a document".to_vec(),
-        )
-        .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "seal_not_valid");
+    api.call(
+        "POST",
+        &format!("/v1/seals/{later}/stamp?format=detached"),
+        Some("sh-org-1"),
+        "application/octet-stream",
+        b"a document".to_vec(),
+    )
+    .await
+    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "seal_not_valid");
     // an OFD stamp over a keyword the document does not contain
     let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
-    let doc = std::fs::read(common::root().join("fixtures/samples/ofd/helloworld.ofd"))
-        .or_else(|_| std::fs::read(common::root().join("../shared/samples/ofd/helloworld.ofd")))
-        .unwrap();
-    let r = api
-        .call(
-            "POST",
-            &format!("/v1/seals/{es_id}/stamp?format=ofd&keyword=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D"),
-            Some("sh-org-1"),
-            "application/ofd",
-            doc,
-        )
-        .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "bad_placement");
+    let doc = std::fs::read(common::fixtures().join("samples/ofd/helloworld.ofd")).unwrap();
+    api.call(
+        "POST",
+        // keyword 没有这个词 ("no such word")
+        &format!("/v1/seals/{es_id}/stamp?format=ofd&keyword=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D"),
+        Some("sh-org-1"),
+        "application/ofd",
+        doc,
+    )
+    .await
+    .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "bad_placement");
 }
 
 #[tokio::test]
-async fn one_replay_cache_covers_every_route() {
+async fn one_replay_record_covers_every_route() {
     let api = SealApi::on("sqlite").await;
     let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
     let token = api.token("sh-seal-authority");
+    let (app, token) = (&api.node.app, token.as_str());
     let send = |path: String, body: Value| {
-        let req = Request::builder()
-            .method("POST")
-            .uri(path)
-            .header("authorization", format!("Bearer {token}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        api.app.clone().oneshot(req)
+        let body = Some(("application/json", body.to_string().into_bytes()));
+        async move { call(app, "POST", &path, Some(token), body, &[]).await }
     };
     let first = send(
         format!("/v1/seals/{es_id}/signers"),
         json!({"signers": ["sh-org-2"]}),
     )
-    .await
-    .unwrap();
-    assert_eq!(first.status(), StatusCode::CREATED);
-    let again = send(
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    send(
         "/v1/seals".into(),
         json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"], "valid_to": "2028-01-01T00:00:00Z"}),
     )
     .await
-    .unwrap();
-    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
-    let body = axum::body::to_bytes(again.into_body(), 1 << 16)
-        .await
-        .unwrap();
-    let v: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(v["code"], "token_replayed");
+    .assert_problem(StatusCode::UNAUTHORIZED, "token_replayed");
 }

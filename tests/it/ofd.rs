@@ -15,19 +15,15 @@ use deltaseal::seal::ofd::{
 use deltaseal::seal::Seal;
 use time::macros::datetime;
 
-use crate::common::{bin, fixed_now, root, shared};
+use crate::common::pki::{certify, pem_der, Party};
+use crate::common::{bin, fixed_now, fixtures, root};
 
 fn sample_path(name: &str) -> std::path::PathBuf {
-    shared().join("samples/ofd").join(name)
+    fixtures().join("samples/ofd").join(name)
 }
 
 fn sample(name: &str) -> Vec<u8> {
     std::fs::read(sample_path(name)).expect("sample present")
-}
-
-fn pem_der(path: &std::path::Path) -> Vec<u8> {
-    let text = std::fs::read_to_string(path).expect("pem file");
-    der::pem::decode_vec(text.as_bytes()).expect("pem").1
 }
 
 /// `deltaseal seal verify FILE --json [args]` → (exit code, report).
@@ -111,7 +107,7 @@ fn sample_sesv4_sign_doc_checks_all_pass() {
 
 #[test]
 fn sample_digital_sign_verifies_with_its_signer_certificate() {
-    let user = shared().join("samples/keys/user.pem");
+    let user = fixtures().join("samples/keys/user.pem");
     let (code, r) = cli_verify(
         &sample_path("DigitalSign.ofd"),
         &["--cert", user.to_str().unwrap()],
@@ -129,7 +125,7 @@ fn sample_digital_sign_verifies_with_its_signer_certificate() {
     // Without the certificate the signature cannot be checked; with another key it fails.
     let (code, r) = cli_verify(&sample_path("DigitalSign.ofd"), &[]);
     assert_eq!(code, 3, "{r}");
-    let other = shared().join("samples/keys/sign_cert.pem");
+    let other = fixtures().join("samples/keys/sign_cert.pem");
     let (code, r) = cli_verify(
         &sample_path("DigitalSign.ofd"),
         &["--cert", other.to_str().unwrap()],
@@ -203,7 +199,7 @@ fn demo(province: &str, org: &str) -> Demo {
         valid_end: datetime!(2028-12-31 00:00 UTC),
         picture: Picture {
             kind: "PNG".into(),
-            data: std::fs::read(shared().join("samples/seal/StampImg.png")).unwrap(),
+            data: std::fs::read(fixtures().join("samples/seal/StampImg.png")).unwrap(),
             width_mm: 42,
             height_mm: 42,
         },
@@ -758,8 +754,7 @@ fn cli_stamps_an_ofd_by_keyword_and_by_coordinates() {
 
 /// A root, seal authority and organisation signer of `alg`, issued for the test.
 fn generated(alg: deltaseal::crypto::Algorithm) -> Demo {
-    use deltaseal::crypto::Signer;
-    use deltaseal::pki::{issue, CertTemplate, Issuer, Province, Role, SubjectName};
+    use deltaseal::pki::{CertTemplate, Province, Role, SubjectName};
     let template = |role: Role, cn: &str| {
         CertTemplate::for_role(
             role,
@@ -770,28 +765,21 @@ fn generated(alg: deltaseal::crypto::Algorithm) -> Demo {
             true,
         )
     };
-    let root_key = SoftwareSigner::new("root", PrivateKey::generate(alg).unwrap());
-    let root_cert = issue(
+    let root = certify(
+        alg,
+        "root",
         &template(Role::ProvinceRoot, "Test Root"),
-        root_key.public_key(),
-        Issuer::SelfSigned(&root_key),
-    )
-    .unwrap();
-    let under_root = |role, cn| {
-        let key = SoftwareSigner::new(cn, PrivateKey::generate(alg).unwrap());
-        let cert = issue(
-            &template(role, cn),
-            key.public_key(),
-            Issuer::Cert {
-                cert_der: &root_cert,
-                signer: &root_key,
-            },
-        )
-        .unwrap();
-        (key, cert)
-    };
-    let (authority, authority_cert) = under_root(Role::SealAuthority, "Test Seal Authority");
-    let (signer, signer_cert) = under_root(Role::OrganisationSigner, "Test Stamping");
+        None,
+    );
+    let under_root = |role: Role, cn: &str| certify(alg, cn, &template(role, cn), Some(&root));
+    let Party {
+        signer: authority,
+        cert: authority_cert,
+    } = under_root(Role::SealAuthority, "Test Seal Authority");
+    let Party {
+        signer,
+        cert: signer_cert,
+    } = under_root(Role::OrganisationSigner, "Test Stamping");
     let req = SealRequest {
         es_id_base: "JS0000000777".into(),
         seal_type: SealType::Organisation,
@@ -802,7 +790,7 @@ fn generated(alg: deltaseal::crypto::Algorithm) -> Demo {
         valid_end: datetime!(2028-12-31 00:00 UTC),
         picture: Picture {
             kind: "PNG".into(),
-            data: std::fs::read(shared().join("samples/seal/StampImg.png")).unwrap(),
+            data: std::fs::read(fixtures().join("samples/seal/StampImg.png")).unwrap(),
             width_mm: 40,
             height_mm: 40,
         },
@@ -818,7 +806,7 @@ fn generated(alg: deltaseal::crypto::Algorithm) -> Demo {
         seal,
         signer,
         signer_cert,
-        root: root_cert,
+        root: root.cert,
     }
 }
 

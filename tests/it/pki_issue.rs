@@ -3,7 +3,8 @@
 //! pair, both builders agreeing, CRLs checked by OpenSSL, the production refusal of demo
 //! keys, and hostile input.
 
-use crate::common::{have_openssl, root};
+use crate::common::pki::keys;
+use crate::common::{fixtures, have_openssl, root};
 use ::time::macros::datetime;
 use deltaseal::adapters::keystore::KeyStore;
 use deltaseal::crypto::{Algorithm, PrivateKey, PublicKey, Signer, SoftwareSigner};
@@ -42,10 +43,6 @@ fn openssl_verify(ca: &Path, leaf: &Path, issuer_alg: Algorithm) -> (bool, Strin
     }
     args.extend(["-CAfile", ca, leaf]);
     openssl(&args)
-}
-
-fn keys() -> KeyStore {
-    KeyStore::load(root().join("keys")).expect("the committed demo hierarchy loads")
 }
 
 #[test]
@@ -107,7 +104,7 @@ fn openssl_verifies_every_demo_chain() {
 fn manifest_matches_the_files_and_the_catalogue() {
     let ks = keys();
     let catalog = deltaseal::catalog::Catalog::from_json(
-        &std::fs::read_to_string(root().join("fixtures/catalog/types.json")).unwrap(),
+        &std::fs::read_to_string(fixtures().join("catalog/types.json")).unwrap(),
     )
     .unwrap();
     for p in Province::ALL {

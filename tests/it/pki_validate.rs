@@ -1,7 +1,7 @@
 //! Path validation: the happy paths for every algorithm pair, each negative case failing
 //! for its named reason, the SM2 samples, bounded path building, and `cert verify`.
 
-use crate::common::{bin, fixed_now, shared};
+use crate::common::{bin, fixed_now, fixtures};
 use deltaseal::crypto::{Algorithm, PrivateKey, Signer, SoftwareSigner};
 use deltaseal::pki::validate::{validate, CheckKind, Policy, Purpose};
 use deltaseal::pki::{
@@ -419,7 +419,7 @@ fn many_candidate_intermediates_stay_bounded() {
 }
 
 fn sample_der(name: &str) -> Vec<u8> {
-    let pem = std::fs::read(shared().join("samples/keys").join(name)).unwrap();
+    let pem = std::fs::read(fixtures().join("samples/keys").join(name)).unwrap();
     let (_, p) = x509_parser::pem::parse_x509_pem(&pem).unwrap();
     p.contents
 }

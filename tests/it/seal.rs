@@ -1,9 +1,10 @@
 //! Seals and stamps: the field samples, round trips checked by OpenSSL, tampering,
 //! authorisation, hostile DER, and the `deltaseal seal` CLI.
 
-use crate::common::{fixed_now, have_openssl, shared};
-use deltaseal::crypto::{Algorithm, PrivateKey, Signer, SoftwareSigner};
-use deltaseal::pki::{issue, CertTemplate, Issuer, Province, Role, SubjectName};
+use crate::common::pki::{certify, pem_der, Party};
+use crate::common::{fixed_now, fixtures, have_openssl};
+use deltaseal::crypto::{Algorithm, PrivateKey, Signer};
+use deltaseal::pki::{CertTemplate, Province, Role, SubjectName};
 use deltaseal::report::{Indication, Outcome, Report, SubIndication};
 use deltaseal::seal::make::{make_seal, reissue, CertListForm, SealRequest, SealType};
 use deltaseal::seal::picture::{png_picture, seal_svg, PictureSpec};
@@ -18,7 +19,7 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 
 fn sample(name: &str) -> PathBuf {
-    shared().join("samples").join(name)
+    fixtures().join("samples").join(name)
 }
 
 fn read(name: &str) -> Vec<u8> {
@@ -29,11 +30,6 @@ fn outcome(r: &Report, code: &str) -> Outcome {
     r.check(code)
         .unwrap_or_else(|| panic!("no check {code} in\n{r}"))
         .outcome
-}
-
-fn pem_der(path: &std::path::Path) -> Vec<u8> {
-    let text = std::fs::read_to_string(path).unwrap();
-    der::pem::decode_vec(text.trim().as_bytes()).unwrap().1
 }
 
 // ---- the field samples, through the library ----
@@ -114,11 +110,6 @@ fn sample_root_without_key_cert_sign_is_rejected() {
 
 // ---- a test hierarchy per algorithm ----
 
-struct Party {
-    signer: SoftwareSigner,
-    cert: Vec<u8>,
-}
-
 struct Hierarchy {
     root: Vec<u8>,
     authority: Party,
@@ -127,7 +118,6 @@ struct Hierarchy {
 }
 
 fn party(alg: Algorithm, role: Role, cn: &str, root: &Party) -> Party {
-    let key = PrivateKey::generate(alg).unwrap();
     let t = CertTemplate::for_role(
         role,
         SubjectName::new(Some(Province::Shanghai), "上海测试有限公司", None, cn),
@@ -136,24 +126,10 @@ fn party(alg: Algorithm, role: Role, cn: &str, root: &Party) -> Party {
         datetime!(2030-01-01 00:00 UTC),
         true,
     );
-    let cert = issue(
-        &t,
-        key.public_key(),
-        Issuer::Cert {
-            cert_der: &root.cert,
-            signer: &root.signer,
-        },
-    )
-    .unwrap();
-    Party {
-        signer: SoftwareSigner::new(cn, key),
-        cert,
-    }
+    certify(alg, cn, &t, Some(root))
 }
 
 fn hierarchy(alg: Algorithm) -> Hierarchy {
-    let key = PrivateKey::generate(alg).unwrap();
-    let root_signer = SoftwareSigner::new("root", key);
     let t = CertTemplate::for_role(
         Role::ProvinceRoot,
         SubjectName::new(Some(Province::Shanghai), "上海测试根", None, "Test Root"),
@@ -162,16 +138,7 @@ fn hierarchy(alg: Algorithm) -> Hierarchy {
         datetime!(2035-01-01 00:00 UTC),
         true,
     );
-    let cert = issue(
-        &t,
-        root_signer.public_key(),
-        Issuer::SelfSigned(&root_signer),
-    )
-    .unwrap();
-    let root = Party {
-        signer: root_signer,
-        cert,
-    };
+    let root = certify(alg, "root", &t, None);
     Hierarchy {
         authority: party(alg, Role::SealAuthority, "Seal Authority", &root),
         org1: party(alg, Role::OrganisationSigner, "Org Signer 1", &root),

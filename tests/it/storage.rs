@@ -2,65 +2,11 @@
 //! (127.0.0.1:5432, a fresh schema per test, dropped afterwards). PostgreSQL being
 //! unreachable is a failure, not a skip.
 
-use crate::common;
+use crate::common::db::{postgres_url, TestDb};
 use deltaseal::adapters::storage::{
     status_entry, LicenseStatus, NewLicense, ProofState, Slot, StorageError, Store,
 };
 use rstest::rstest;
-
-/// A store on one engine, cleaned up by [`TestDb::finish`].
-pub struct TestDb {
-    pub store: Store,
-    pub location: String,
-    pub schema: Option<String>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDb {
-    pub async fn new(engine: &str) -> TestDb {
-        match engine {
-            "sqlite" => {
-                let dir = tempfile::tempdir().unwrap();
-                let location = dir.path().join("t.db").display().to_string();
-                let store = Store::connect(&location).await.unwrap();
-                TestDb {
-                    store,
-                    location,
-                    schema: None,
-                    _dir: Some(dir),
-                }
-            }
-            "postgres" => {
-                let schema = format!("it_{}", uuid::Uuid::new_v4().simple());
-                let location = common::postgres_url();
-                let store = Store::connect_with(&location, Some(&schema))
-                    .await
-                    .expect("PostgreSQL at 127.0.0.1:5432 must be reachable for the tests");
-                TestDb {
-                    store,
-                    location,
-                    schema: Some(schema),
-                    _dir: None,
-                }
-            }
-            other => panic!("unknown engine {other}"),
-        }
-    }
-
-    /// A second, independent connection to the same database.
-    pub async fn reopen(&self) -> Store {
-        Store::connect_with(&self.location, self.schema.as_deref())
-            .await
-            .unwrap()
-    }
-
-    pub async fn finish(self) {
-        if let Some(s) = &self.schema {
-            self.store.drop_schema(s).await.unwrap();
-        }
-        self.store.close().await;
-    }
-}
 
 fn license(slot: Slot, n: usize) -> NewLicense {
     NewLicense {
@@ -352,7 +298,7 @@ async fn concurrent_issuers_never_share_a_slot(#[case] engine: &str) {
 
 #[tokio::test]
 async fn a_bad_schema_name_is_refused() {
-    let err = Store::connect_with(&common::postgres_url(), Some("x; DROP TABLE y"))
+    let err = Store::connect_with(&postgres_url(), Some("x; DROP TABLE y"))
         .await
         .unwrap_err();
     assert!(matches!(err, StorageError::InvalidSchema));

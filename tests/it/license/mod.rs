@@ -7,10 +7,11 @@ mod proof;
 mod status;
 
 use crate::common;
+use crate::common::pki::certify;
 use deltaseal::catalog::Catalog;
 use deltaseal::crypto::{Algorithm, PrivateKey, Signer, SoftwareSigner};
 use deltaseal::license::{Agency, HolderCodeType, IssueRequest, StatusRef};
-use deltaseal::pki::{issue, CertTemplate, Issuer, Province, Role, SubjectName};
+use deltaseal::pki::{CertTemplate, Province, Role, SubjectName};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use time::macros::datetime;
@@ -25,7 +26,7 @@ pub const BUSINESS_LICENSE: &str = "11100000MB014336X0001";
 pub const AGENCY_USCC: &str = "113100000024280004";
 
 pub fn catalog() -> Catalog {
-    let text = std::fs::read_to_string(common::root().join("fixtures/catalog/types.json")).unwrap();
+    let text = std::fs::read_to_string(common::fixtures().join("catalog/types.json")).unwrap();
     Catalog::from_json(&text).unwrap()
 }
 
@@ -38,7 +39,6 @@ pub struct Hierarchy {
 pub fn hierarchy(alg: Algorithm, types: &[&str]) -> Hierarchy {
     let from = datetime!(2026-01-01 00:00 UTC);
     let to = datetime!(2029-01-01 00:00 UTC);
-    let root_key = SoftwareSigner::new("root", PrivateKey::generate(alg).unwrap());
     let root_t = CertTemplate::for_role(
         Role::ProvinceRoot,
         SubjectName::new(
@@ -52,13 +52,7 @@ pub fn hierarchy(alg: Algorithm, types: &[&str]) -> Hierarchy {
         to,
         false,
     );
-    let root_der = issue(
-        &root_t,
-        root_key.public_key(),
-        Issuer::SelfSigned(&root_key),
-    )
-    .unwrap();
-    let agency_key = SoftwareSigner::new("agency", PrivateKey::generate(alg).unwrap());
+    let root = certify(alg, "root", &root_t, None);
     let agency_t = CertTemplate::for_role(
         Role::IssuingAgency,
         SubjectName::new(
@@ -72,17 +66,12 @@ pub fn hierarchy(alg: Algorithm, types: &[&str]) -> Hierarchy {
         to,
         false,
     );
-    let agency_der = issue(
-        &agency_t,
-        agency_key.public_key(),
-        Issuer::Cert {
-            cert_der: &root_der,
-            signer: &root_key,
-        },
-    )
-    .unwrap();
-    let agency = Agency::new(Arc::new(agency_key), vec![agency_der]).unwrap();
-    Hierarchy { root_der, agency }
+    let agency = certify(alg, "agency", &agency_t, Some(&root));
+    let agency = Agency::new(Arc::new(agency.signer), vec![agency.cert]).unwrap();
+    Hierarchy {
+        root_der: root.cert,
+        agency,
+    }
 }
 
 pub fn id_card_claims() -> Map<String, Value> {

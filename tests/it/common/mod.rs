@@ -1,5 +1,13 @@
-//! Helpers shared by the integration tests.
+//! The test kit shared by the integration tests: paths and tools here, and by job
+//! [`db`] (a store on each engine), [`pki`] (demo keys, PEM, test hierarchies),
+//! [`node`] (the node and router the way the server builds them) and [`http`]
+//! (request tokens, driving a router, problem+json).
 #![allow(dead_code)]
+
+pub mod db;
+pub mod http;
+pub mod node;
+pub mod pki;
 
 use std::path::PathBuf;
 
@@ -8,9 +16,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` beside the checkout (samples and vectors made by other software).
-pub fn shared() -> PathBuf {
-    root().join("..").join("shared")
+/// `fixtures/` of the package (catalogue data, and samples and vectors made by other software).
+pub fn fixtures() -> PathBuf {
+    root().join("fixtures")
 }
 
 /// A fixed validation time for tests: 2026-06-01T00:00:00Z.
@@ -30,10 +38,4 @@ pub fn have_openssl() -> bool {
 /// Path to the built `deltaseal` binary.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_deltaseal"))
-}
-
-/// The PostgreSQL server the storage tests use (`DELTASEAL_TEST_POSTGRES` overrides).
-pub fn postgres_url() -> String {
-    std::env::var("DELTASEAL_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
