@@ -4,7 +4,9 @@
 //! - [`crypto`]: signature algorithms (P-256, SM2), digests, keys, the [`crypto::Signer`] trait.
 //! - [`report`]: the one verification report model every verifier returns.
 //!
-//! Adapters (CLI, HTTP, storage) live under [`adapters`] and only call into the domain.
+//! Use cases live in [`service`], over the domain and narrow storage traits.
+//!
+//! Adapters (CLI, HTTP, storage) live under [`adapters`] and call the use cases and the domain.
 #![forbid(unsafe_code)]
 
 pub mod adapters;
@@ -14,3 +16,4 @@ pub mod license;
 pub mod pki;
 pub mod report;
 pub mod seal;
+pub mod service;

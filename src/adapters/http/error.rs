@@ -5,6 +5,9 @@
 
 use crate::adapters::storage::StorageError;
 use crate::license::LicenseError;
+use crate::seal::ofd::OfdError;
+use crate::seal::SealError;
+use crate::service::{ServiceError, StoreError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -215,6 +218,44 @@ impl From<StorageError> for ApiError {
             | StorageError::Database(
                 sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
             )) => ApiError::Unavailable(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::License(e) => e.into(),
+            ServiceError::Seal(SealError::Crypto(c)) => ApiError::Internal(c.to_string()),
+            ServiceError::Seal(SealError::SignerNotListed) | ServiceError::SignerNotListed => {
+                ApiError::NotOwner
+            }
+            ServiceError::Seal(other) => ApiError::InvalidRequest(other.to_string()),
+            e @ ServiceError::Ofd(OfdError::Sign(_)) => ApiError::Internal(e.to_string()),
+            ServiceError::Ofd(other) => ApiError::InvalidRequest(other.to_string()),
+            ServiceError::UnreadableDocument(e) => {
+                ApiError::InvalidBody(format!("not a usable OFD package: {e}"))
+            }
+            e @ ServiceError::Read(_) => ApiError::Internal(e.to_string()),
+            ServiceError::Storage(e) => match e {
+                StoreError::NotFound => ApiError::NotFound,
+                StoreError::NotOwner => ApiError::NotOwner,
+                StoreError::InvalidTransition { current } => {
+                    ApiError::IllegalTransition(format!("not allowed while {current}"))
+                }
+                StoreError::Unavailable(d) => ApiError::Unavailable(d),
+                other => ApiError::Internal(other.to_string()),
+            },
+            ServiceError::InvalidRequest(d) => ApiError::InvalidRequest(d),
+            ServiceError::BatchItem { index, source } => ApiError::BatchItem {
+                index,
+                source: Box::new((*source).into()),
+            },
+            ServiceError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            ServiceError::NotOwner => ApiError::NotOwner,
+            ServiceError::NotFound => ApiError::NotFound,
+            ServiceError::IllegalTransition(d) => ApiError::IllegalTransition(d),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -6,6 +6,7 @@
 //! or SQL — those are the license domain's and the storage adapter's.
 
 pub mod auth;
+pub mod blocking;
 pub mod error;
 pub mod extract;
 pub mod issue;

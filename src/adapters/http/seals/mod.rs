@@ -137,25 +137,6 @@ impl SealNode {
     }
 }
 
-/// A seal-layer refusal as an API error: input problems are 422, signing failures 500.
-fn seal_error(e: crate::seal::SealError) -> ApiError {
-    use crate::seal::SealError;
-    match e {
-        SealError::Crypto(c) => ApiError::Internal(c.to_string()),
-        SealError::SignerNotListed => ApiError::NotOwner,
-        other => ApiError::InvalidRequest(other.to_string()),
-    }
-}
-
-/// Run CPU-heavy work (rendering, hashing, signing) off the async reactor.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
-}
-
 /// The seal routes over `node`; merge them into the node's router.
 pub fn router(node: Arc<SealNode>) -> Router {
     Router::new()
