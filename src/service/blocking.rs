@@ -5,7 +5,7 @@ use super::ServiceError;
 use std::future::Future;
 
 /// Runs a blocking closure somewhere it may block, and awaits its result. The HTTP
-/// adapter hands its tokio blocking pool in; [`Inline`] runs in place.
+/// adapter hands its blocking thread pool in; [`Inline`] runs in place.
 pub trait Blocking: Sync {
     /// Run `f` and return what it returned; [`ServiceError::Internal`] if the worker
     /// died (panicked, was cancelled).

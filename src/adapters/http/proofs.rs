@@ -1,6 +1,7 @@
 //! `/v1/proofs/requests…`: the e-proof flow (request → approve | refuse; approved →
-//! issue). The state machine is the license domain's [`ProofRequest`]; this file
-//! loads, applies and stores it.
+//! issue). The state machine is the license domain's `ProofRequest`; the use cases
+//! in [`crate::service::proofs`] load, apply and store it; this file maps bodies and
+//! views.
 
 use super::auth::AuthenticatedAgency;
 use super::blocking::TokioBlocking;
