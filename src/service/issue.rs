@@ -300,7 +300,10 @@ pub async fn issue<S: LicenseStore, B: Blocking>(
     let response = if batch {
         serde_json::json!({ "issued": licenses }).to_string()
     } else {
-        serde_json::to_string(&licenses[0]).map_err(|e| ServiceError::Internal(e.to_string()))?
+        let one = licenses
+            .first()
+            .ok_or_else(|| ServiceError::InvalidRequest("nothing to issue".into()))?;
+        serde_json::to_string(one).map_err(|e| ServiceError::Internal(e.to_string()))?
     };
     if let Some(idem) = idempotency {
         match tx
