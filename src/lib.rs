@@ -29,4 +29,5 @@ pub mod license;
 pub mod pki;
 pub mod report;
 pub mod seal;
+pub mod service;
 pub mod trust_list;

@@ -2,6 +2,7 @@
 //! chain, with what the leaf certificate authorises.
 
 use super::LicenseError;
+use crate::catalog::{Catalog, LicenseType};
 use crate::crypto::Signer;
 use crate::jose;
 use crate::pki::{CertInfo, Province};
@@ -121,5 +122,21 @@ impl Agency {
     /// Whether its certificate authorises `code`.
     pub fn authorises(&self, code: &str) -> bool {
         self.info.license_types.iter().any(|c| c == code)
+    }
+
+    /// The catalogue's type `code` if this agency may issue it: the first check of
+    /// every issuance, cheap enough to run before anything is reserved.
+    pub fn may_issue<'c>(
+        &self,
+        catalog: &'c Catalog,
+        code: &str,
+    ) -> Result<&'c LicenseType, LicenseError> {
+        let ty = catalog
+            .get(code)
+            .ok_or_else(|| LicenseError::UnknownType(code.to_owned()))?;
+        if !self.authorises(code) {
+            return Err(LicenseError::TypeNotAuthorised(code.to_owned()));
+        }
+        Ok(ty)
     }
 }

@@ -172,6 +172,12 @@ impl ProofRequest {
         }
     }
 
+    /// Whether the proof may be issued now (the request is approved): the check
+    /// [`ProofRequest::issue`] starts with, for callers that reserve resources first.
+    pub fn may_issue(&self) -> Result<(), LicenseError> {
+        self.expect(ProofState::Approved, "issue")
+    }
+
     /// approved → issued: issue the proof with `agency` and record its identifier.
     pub fn issue(
         &mut self,
@@ -180,7 +186,7 @@ impl ProofRequest {
         req: &IssueRequest,
         now: OffsetDateTime,
     ) -> Result<Credential, LicenseError> {
-        self.expect(ProofState::Approved, "issue")?;
+        self.may_issue()?;
         if req.type_code != self.type_code || req.purpose.as_deref() != Some(self.purpose.as_str())
         {
             return Err(LicenseError::BadProofRequest(

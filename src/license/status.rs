@@ -118,6 +118,11 @@ impl StatusList {
         &self.bytes
     }
 
+    /// The packed bytes, by value.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
     /// A list from packed bytes (4 entries per byte).
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, LicenseError> {
         if bytes.is_empty() || bytes.len() * 4 > MAX_ENTRIES {

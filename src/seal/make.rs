@@ -74,6 +74,29 @@ pub struct SealRequest {
     pub picture: Picture,
 }
 
+/// The esID rule, the one every path that makes a seal follows (HTTP `POST /v1/seals`
+/// and CLI `seal make` alike): a seal's esID is `<base>-01`, and later versions
+/// `<base>-<nn>` (see [`reissue`]). The base is the one the caller gives (non-empty
+/// ASCII, checked when the seal is prepared) or, when none is given, this default:
+/// `<division code><YYYYMMDD><nnnnnn>` — the six-digit administrative division code of
+/// the seal authority's province as its certificate names it (`000000` when it names
+/// none), the creation date, and the last six decimal digits of `serial`, which callers
+/// draw at random.
+pub fn default_es_id_base(authority_cert: &[u8], created: OffsetDateTime, serial: u32) -> String {
+    let division = crate::pki::CertInfo::from_der(authority_cert)
+        .ok()
+        .and_then(|i| i.province)
+        .map(|p| p.division_code())
+        .unwrap_or("000000");
+    format!(
+        "{division}{:04}{:02}{:02}{:06}",
+        created.year(),
+        u8::from(created.month()),
+        created.day(),
+        serial % 1_000_000
+    )
+}
+
 /// `<base>-<nn>`.
 pub fn versioned_es_id(base: &str, version: u32) -> String {
     format!("{base}-{version:02}")

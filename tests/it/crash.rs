@@ -182,7 +182,7 @@ fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
         .unwrap()
         .list;
     for r in &rows {
-        let want = r.status.status_value();
+        let want = r.status.value();
         assert_eq!(
             status_entry(&stored.bits, r.status_index),
             want,
@@ -193,7 +193,7 @@ fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
         assert_eq!(served.get(idx).unwrap().value(), want, "{}", r.identifier);
     }
     assert_eq!(
-        rows.iter().filter(|r| r.status.as_str() != "valid").count(),
+        rows.iter().filter(|r| r.status.name() != "valid").count(),
         2
     );
     rt.block_on(store.close());

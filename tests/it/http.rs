@@ -164,7 +164,7 @@ async fn an_issued_license_verifies_and_its_status_follows_every_change(#[case] 
     assert_eq!(v["code"], "illegal_transition");
     let rec = api.db.store.license(&id).await.unwrap();
     assert_eq!(
-        (rec.status.as_str(), rec.reason.as_deref()),
+        (rec.status.name(), rec.reason.as_deref()),
         ("revoked", Some("obtained by fraud"))
     );
     api.db.finish().await;
@@ -232,7 +232,7 @@ async fn authorisation_matrix() {
         }
     }
     assert_eq!(
-        api.db.store.license(&id).await.unwrap().status.as_str(),
+        api.db.store.license(&id).await.unwrap().status.name(),
         "valid"
     );
 

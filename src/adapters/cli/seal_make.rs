@@ -6,10 +6,11 @@ use super::seal::{parse_time, read_bounded};
 use super::CliError;
 use crate::adapters::keystore::KeyStore;
 use crate::crypto::{PrivateKey, Signer, SoftwareSigner};
-use crate::seal::make::{make_seal, CertListForm, SealRequest, SealType};
-use crate::seal::picture::{png_picture, svg_picture, PictureSpec, DEFAULT_DPI};
-use crate::seal::stamp::stamp_reader;
+use crate::seal::make::{CertListForm, SealType};
+use crate::seal::picture::DEFAULT_DPI;
 use crate::seal::Seal;
+use crate::service::seal_make::{self, PictureFormat, SealOrder};
+use crate::service::seal_stamp;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -83,7 +84,8 @@ pub(crate) struct MakeArgs {
     /// organisation or personal.
     #[arg(long = "type", default_value = "organisation")]
     seal_type: String,
-    /// esID base; `-01` is appended (default: generated).
+    /// esID base; `-01` is appended (default: `<division code><YYYYMMDD><6 random
+    /// digits>`, as every seal maker here).
     #[arg(long = "es-id")]
     es_id: Option<String>,
     /// Start of validity, RFC 3339 (default: now).
@@ -146,21 +148,15 @@ pub(crate) fn make(a: MakeArgs) -> Result<i32, CliError> {
         .or(org)
         .ok_or_else(|| CliError::Input("give --org (the organisation name)".into()))?;
     let code = a.code.or(code).unwrap_or_default();
-    let spec = PictureSpec {
-        organisation: org.clone(),
-        code,
-        diameter_mm: a.size_mm,
-    };
     let picture = match a.picture.as_str() {
-        "png" => png_picture(&spec, a.dpi),
-        "svg" => svg_picture(&spec),
+        "png" => PictureFormat::Png { dpi: a.dpi },
+        "svg" => PictureFormat::Svg,
         other => {
             return Err(CliError::Input(format!(
                 "--picture {other:?}: use png or svg"
             )))
         }
-    }
-    .map_err(|e| CliError::Input(e.to_string()))?;
+    };
     let valid_start = match &a.valid_from {
         Some(s) => parse_time(Some(s), "--valid-from")?,
         None => now,
@@ -187,26 +183,22 @@ pub(crate) fn make(a: MakeArgs) -> Result<i32, CliError> {
             )))
         }
     };
-    let es_id_base = a.es_id.unwrap_or_else(|| {
-        use rand::Rng;
-        format!(
-            "DS{:02}{:010}",
-            now.year() % 100,
-            rand::thread_rng().gen_range(0..10_000_000_000u64)
-        )
-    });
-    let req = SealRequest {
-        es_id_base,
-        seal_type,
+    let order = SealOrder {
         name: a.name.unwrap_or_else(|| format!("{org}电子印章")),
+        organisation: org,
+        code,
+        seal_type,
         signers,
         cert_list_form,
         valid_start,
         valid_end,
+        es_id_base: a.es_id,
+        diameter_mm: a.size_mm,
         picture,
     };
-    let seal = make_seal(&req, authority.signer.as_ref(), &authority.cert, now)
-        .map_err(|e| CliError::Input(e.to_string()))?;
+    let seal = seal_make::make(order, authority.signer.as_ref(), &authority.cert, now)
+        .map_err(|e| CliError::Input(e.to_string()))?
+        .seal;
     write(&a.out, seal.der())?;
     eprintln!(
         "seal {} ({}) written to {}",
@@ -262,11 +254,11 @@ pub(crate) fn stamp(a: StampArgs) -> Result<i32, CliError> {
         .and_then(|n| n.to_str())
         .filter(|n| n.is_ascii())
         .unwrap_or("document");
-    let st = stamp_reader(
+    let st = seal_stamp::stamp_detached(
+        std::io::BufReader::with_capacity(1 << 16, f),
         &seal,
         signer.signer.as_ref(),
         &signer.cert,
-        std::io::BufReader::with_capacity(1 << 16, f),
         name,
         now,
     )
@@ -332,7 +324,7 @@ pub(crate) fn reissue(a: ReissueArgs) -> Result<i32, CliError> {
     } else {
         SealRevocationList::new()
     };
-    let (seal, revocation) = crate::seal::make::reissue(
+    let (seal, revocation) = seal_make::reissue(
         &old,
         signers,
         authority.signer.as_ref(),

@@ -1,7 +1,7 @@
 //! The OFD branches of `deltaseal seal stamp` and `deltaseal seal verify`: an `.ofd`
 //! input is stamped into a stamped `.ofd`, or verified signature by signature.
-//! Must not touch: OFD or seal logic (in `crate::seal::ofd`); this only reads files,
-//! parses flags and prints.
+//! Must not touch: OFD or seal logic (stamping is `crate::service::seal_stamp`,
+//! verification `crate::seal::ofd`); this only reads files, parses flags and prints.
 
 use std::path::Path;
 
@@ -40,18 +40,21 @@ pub(crate) fn is_ofd(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("ofd"))
 }
 
-fn read_package(path: &Path) -> Result<OfdPackage, CliError> {
-    let limits = Limits::default();
+/// The bytes of the OFD file at `path`, refused when larger than a package may be.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    let max = Limits::default().max_input;
     let meta = std::fs::metadata(path).map_err(|e| CliError::io(path, e))?;
-    if meta.len() > limits.max_input {
+    if meta.len() > max {
         return Err(CliError::Input(format!(
-            "{}: larger than {} bytes",
-            path.display(),
-            limits.max_input
+            "{}: larger than {max} bytes",
+            path.display()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
-    OfdPackage::read(&bytes, limits)
+    std::fs::read(path).map_err(|e| CliError::io(path, e))
+}
+
+fn read_package(path: &Path) -> Result<OfdPackage, CliError> {
+    OfdPackage::read(&read_bytes(path)?, Limits::default())
         .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
 }
 
@@ -79,10 +82,11 @@ pub(crate) fn stamp(
         }
     };
     let size_mm = place.size.as_ref().map(|s| (s[0], s[1]));
-    let pkg = read_package(file)?;
+    let document = read_bytes(file)?;
     let opts = StampOptions { placement, size_mm };
-    let stamped = ofd::stamp_ofd(pkg, seal, signer, signer_cert, &opts, at)
-        .map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
+    let stamped =
+        crate::service::seal_stamp::stamp_ofd(&document, seal, signer, signer_cert, &opts, at)
+            .map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
     std::fs::write(out, stamped).map_err(|e| CliError::io(out, e))?;
     eprintln!(
         "{} stamped with seal {} into {}",

@@ -10,6 +10,7 @@ use crate::license::LicenseError;
 use crate::pki::PkiError;
 use crate::seal::ofd::OfdError;
 use crate::seal::SealError;
+use crate::service::{ServiceError, StoreError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -355,6 +356,40 @@ impl From<OfdError> for ApiError {
     }
 }
 
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::License(e) => e.into(),
+            ServiceError::Seal(e) => e.into(),
+            ServiceError::SignerNotListed => ApiError::NotOwner,
+            ServiceError::Ofd(e) => e.into(),
+            ServiceError::UnreadableDocument(e) => {
+                ApiError::InvalidBody(format!("not a usable OFD package: {e}"))
+            }
+            e @ ServiceError::Read(_) => ApiError::Internal(e.to_string()),
+            ServiceError::Storage(e) => match e {
+                StoreError::NotFound => ApiError::NotFound,
+                StoreError::NotOwner => ApiError::NotOwner,
+                StoreError::InvalidTransition { current } => {
+                    ApiError::IllegalTransition(format!("not allowed while {current}"))
+                }
+                StoreError::Unavailable(d) => ApiError::Unavailable(d),
+                other => ApiError::Internal(other.to_string()),
+            },
+            ServiceError::InvalidRequest(d) => ApiError::InvalidRequest(d),
+            ServiceError::BatchItem { index, source } => ApiError::BatchItem {
+                index,
+                source: Box::new((*source).into()),
+            },
+            ServiceError::IdempotencyKeyReused => ApiError::IdempotencyKeyReused,
+            ServiceError::NotOwner => ApiError::NotOwner,
+            ServiceError::NotFound => ApiError::NotFound,
+            ServiceError::IllegalTransition(d) => ApiError::IllegalTransition(d),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +561,55 @@ mod tests {
             e.status_and_code(),
             (StatusCode::INTERNAL_SERVER_ERROR, "internal")
         );
+    }
+
+    #[test]
+    fn use_case_errors_keep_the_domain_codes() {
+        let code = |e: ServiceError| ApiError::from(e).status_and_code().1;
+        assert_eq!(
+            code(ServiceError::Seal(SealError::SealNotValidAt)),
+            "seal_not_valid"
+        );
+        assert_eq!(
+            code(ServiceError::Ofd(OfdError::Placement("x"))),
+            "bad_placement"
+        );
+        assert_eq!(
+            code(ServiceError::UnreadableDocument(OfdError::Truncated("zip"))),
+            "invalid_body"
+        );
+        assert_eq!(code(ServiceError::SignerNotListed), "not_owner");
+        assert_eq!(
+            code(ServiceError::License(LicenseError::UnknownType("T".into()))),
+            "unknown_type"
+        );
+        assert_eq!(
+            code(ServiceError::Storage(StoreError::NotFound)),
+            "not_found"
+        );
+        assert_eq!(
+            code(ServiceError::Storage(StoreError::Unavailable("x".into()))),
+            "unavailable"
+        );
+        assert_eq!(
+            code(ServiceError::Storage(StoreError::Failed("x".into()))),
+            "internal"
+        );
+        assert_eq!(
+            code(ServiceError::IdempotencyKeyReused),
+            "idempotency_key_reused"
+        );
+        assert_eq!(
+            code(ServiceError::IllegalTransition("x".into())),
+            "illegal_transition"
+        );
+        let item = ServiceError::BatchItem {
+            index: 3,
+            source: Box::new(ServiceError::InvalidRequest("x".into())),
+        };
+        let e = ApiError::from(item);
+        assert_eq!(e.status_and_code().1, "invalid_request");
+        assert_eq!(e.problem()["item"], 3);
     }
 
     #[test]

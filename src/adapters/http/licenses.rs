@@ -3,10 +3,11 @@
 use super::auth::AuthenticatedAgency;
 use super::error::ApiError;
 use super::extract::{ApiJson, IdempotencyKey, OptionalJson};
-use super::issue::{issue_many, replay, request_hash, IssueBody, IssuedLicense, StatusListRef};
+use super::issue::{request_hash, run_issue, IssueBody, IssuedLicense, StatusListRef};
 use super::state::AppState;
-use crate::adapters::storage::{LicenseRecord, LicenseStatus};
-use crate::license::{Identifier, Status, StatusList};
+use crate::adapters::storage::LicenseRecord;
+use crate::service::issue::Idempotency;
+use crate::service::status::{change_status, owned_license, StatusAction};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -69,7 +70,7 @@ fn view(node: &AppState, r: LicenseRecord) -> LicenseView {
         },
         identifier: r.identifier,
         type_code: r.type_code,
-        status: r.status.as_str().to_string(),
+        status: r.status.name().to_string(),
         reason: r.reason,
         version: r.version,
         credential: r.credential,
@@ -101,20 +102,12 @@ async fn issue_idempotent(
     batch: bool,
 ) -> Result<Response, ApiError> {
     let hash = request_hash(route, hash_of);
-    if let Some(k) = &key.0 {
-        if node
-            .store
-            .idempotent_response(agency.0.uscc(), k)
-            .await?
-            .is_some()
-        {
-            let (_, response) = replay(node, agency.0.uscc(), k, &hash).await?;
-            return Ok(created(response, true));
-        }
-    }
-    let idem = key.0.as_deref().map(|k| (k, hash.as_str()));
-    let (issued, response) = issue_many(node, &agency.0, bodies, batch, idem).await?;
-    Ok(created(response, issued.is_empty()))
+    let idem = key.0.as_deref().map(|k| Idempotency {
+        key: k,
+        request_hash: &hash,
+    });
+    let out = run_issue(node, &agency.0, bodies, batch, idem).await?;
+    Ok(created(out.response, out.replayed))
 }
 
 /// Issue one license.
@@ -169,23 +162,6 @@ pub async fn issue_batch(
     .await
 }
 
-fn parse_identifier(s: &str) -> Result<Identifier, ApiError> {
-    s.parse::<Identifier>().map_err(ApiError::from)
-}
-
-async fn owned(
-    node: &AppState,
-    agency: &AuthenticatedAgency,
-    id: &str,
-) -> Result<LicenseRecord, ApiError> {
-    parse_identifier(id)?;
-    let rec = node.store.license(id).await?;
-    if rec.agency_id != agency.0.uscc() {
-        return Err(ApiError::NotOwner);
-    }
-    Ok(rec)
-}
-
 /// Look up a license the calling agency issued.
 #[utoipa::path(get, path = "/v1/licenses/{identifier}",
     params(("identifier" = String, Path, description = "GB/T 36904 identifier")),
@@ -196,31 +172,8 @@ pub async fn get_license(
     agency: AuthenticatedAgency,
     Path(id): Path<String>,
 ) -> Result<Json<LicenseView>, ApiError> {
-    let rec = owned(&node, &agency, &id).await?;
+    let rec = owned_license(&node.store, agency.0.uscc(), &id).await?;
     Ok(Json(view(&node, rec)))
-}
-
-#[derive(Clone, Copy)]
-enum Action {
-    Suspend,
-    Reinstate,
-    Revoke,
-}
-
-fn to_domain(s: LicenseStatus) -> Status {
-    match s {
-        LicenseStatus::Valid => Status::Valid,
-        LicenseStatus::Suspended => Status::Suspended,
-        LicenseStatus::Revoked => Status::Revoked,
-    }
-}
-
-fn to_stored(s: Status) -> LicenseStatus {
-    match s {
-        Status::Valid => LicenseStatus::Valid,
-        Status::Suspended => LicenseStatus::Suspended,
-        Status::Revoked => LicenseStatus::Revoked,
-    }
 }
 
 async fn change(
@@ -228,30 +181,17 @@ async fn change(
     agency: AuthenticatedAgency,
     id: String,
     reason: Option<String>,
-    action: Action,
+    action: StatusAction,
 ) -> Result<Json<LicenseView>, ApiError> {
-    let rec = owned(&node, &agency, &id).await?;
-    // The domain decides whether the change is allowed (and checks the reason).
-    let mut one = StatusList::new(1)?;
-    one.set(0, to_domain(rec.status))?;
-    let r = reason.as_deref().unwrap_or("");
-    let change = match action {
-        Action::Suspend => one.suspend(0, r)?,
-        Action::Reinstate => one.reinstate(0)?,
-        Action::Revoke => one.revoke(0, r)?,
-    };
-    let t = node.now().unix_timestamp();
-    let rec = node
-        .store
-        .set_status(
-            &id,
-            agency.0.uscc(),
-            &[to_stored(change.from)],
-            to_stored(change.to),
-            change.reason.as_deref(),
-            t,
-        )
-        .await?;
+    let rec = change_status(
+        &node.store,
+        agency.0.uscc(),
+        &id,
+        action,
+        reason.as_deref(),
+        node.now(),
+    )
+    .await?;
     node.metrics.status_changed();
     Ok(Json(view(&node, rec)))
 }
@@ -267,7 +207,7 @@ pub async fn suspend(
     Path(id): Path<String>,
     OptionalJson(b): OptionalJson<ReasonBody>,
 ) -> Result<Json<LicenseView>, ApiError> {
-    change(node, agency, id, b.reason, Action::Suspend).await
+    change(node, agency, id, b.reason, StatusAction::Suspend).await
 }
 
 /// Reinstate a suspended license.
@@ -281,7 +221,7 @@ pub async fn reinstate(
     Path(id): Path<String>,
     OptionalJson(b): OptionalJson<ReasonBody>,
 ) -> Result<Json<LicenseView>, ApiError> {
-    change(node, agency, id, b.reason, Action::Reinstate).await
+    change(node, agency, id, b.reason, StatusAction::Reinstate).await
 }
 
 /// Revoke a license for good (reason required).
@@ -295,5 +235,5 @@ pub async fn revoke(
     Path(id): Path<String>,
     OptionalJson(b): OptionalJson<ReasonBody>,
 ) -> Result<Json<LicenseView>, ApiError> {
-    change(node, agency, id, b.reason, Action::Revoke).await
+    change(node, agency, id, b.reason, StatusAction::Revoke).await
 }

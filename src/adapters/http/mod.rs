@@ -10,6 +10,7 @@
 //! domain's and the storage adapter's.
 
 pub mod auth;
+pub mod blocking;
 pub mod error;
 pub mod extract;
 pub mod issue;

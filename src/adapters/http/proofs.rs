@@ -1,15 +1,17 @@
 //! `/v1/proofs/requests…`: the e-proof flow (request → approve | refuse; approved →
-//! issue). The state machine is the license domain's [`ProofRequest`]; this file
-//! loads, applies and stores it.
+//! issue). The state machine is the license domain's `ProofRequest`; the use cases
+//! in [`crate::service::proofs`] load, apply and store it; this file maps bodies and
+//! views.
 
 use super::auth::AuthenticatedAgency;
+use super::blocking::TokioBlocking;
 use super::error::ApiError;
 use super::extract::{ApiJson, OptionalJson};
-use super::issue::{serial_for, IssuedLicense, StatusListRef};
+use super::issue::IssuedLicense;
 use super::state::AppState;
-use crate::adapters::storage::{NewLicense, ProofRequestRecord, ProofState as Stored};
-use crate::license::sdjwt::key_of_jwk;
-use crate::license::{HolderCodeType, ProofRequest, ProofState, StatusRef};
+use crate::adapters::storage::ProofRequestRecord;
+use crate::service::issue::{holder_code_type, Issuer};
+use crate::service::proofs::{self, ProofApplication};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -69,53 +71,12 @@ pub struct ProofRequestView {
     pub request: Value,
 }
 
-fn stored_state(s: ProofState) -> Stored {
-    match s {
-        ProofState::Requested => Stored::Requested,
-        ProofState::Approved => Stored::Approved,
-        ProofState::Refused => Stored::Refused,
-        ProofState::Issued => Stored::Issued,
-    }
-}
-
 fn view(rec: &ProofRequestRecord) -> ProofRequestView {
     ProofRequestView {
         id: rec.id.clone(),
-        state: rec.state.as_str().to_string(),
+        state: rec.state.name().to_string(),
         request: serde_json::from_str(&rec.request).unwrap_or(Value::Null),
     }
-}
-
-fn code_type(s: &Option<String>) -> Result<HolderCodeType, ApiError> {
-    match s.as_deref() {
-        None | Some("111") => Ok(HolderCodeType::CitizenId),
-        Some("001") => Ok(HolderCodeType::Uscc),
-        Some("414") => Ok(HolderCodeType::Passport),
-        Some(_) => Err(ApiError::InvalidRequest(
-            "applicant_code_type must be 111, 001 or 414".into(),
-        )),
-    }
-}
-
-fn to_json(p: &ProofRequest) -> Result<String, ApiError> {
-    serde_json::to_string(p).map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-async fn load(
-    node: &AppState,
-    agency: &AuthenticatedAgency,
-    id: &str,
-) -> Result<(ProofRequestRecord, ProofRequest), ApiError> {
-    if uuid::Uuid::parse_str(id).is_err() {
-        return Err(ApiError::NotFound);
-    }
-    let rec = node.store.proof_request(id).await?;
-    if rec.agency_id != agency.0.uscc() {
-        return Err(ApiError::NotOwner);
-    }
-    let doc: ProofRequest = serde_json::from_str(&rec.request)
-        .map_err(|e| ApiError::Internal(format!("stored proof request: {e}")))?;
-    Ok((rec, doc))
 }
 
 /// Register an applicant's request for a proof of the calling agency.
@@ -127,30 +88,18 @@ pub async fn create(
     agency: AuthenticatedAgency,
     ApiJson(b): ApiJson<ProofRequestBody>,
 ) -> Result<(StatusCode, Json<ProofRequestView>), ApiError> {
-    let now = node.now();
-    let doc = ProofRequest::new(
-        &node.catalog,
-        &b.type_code,
-        &b.applicant,
-        &b.applicant_code,
-        code_type(&b.applicant_code_type)?,
-        &b.purpose,
-        now,
-    )?;
-    if !agency.0.authorises(&b.type_code) {
-        return Err(ApiError::TypeNotAuthorised(b.type_code));
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    let rec = node
-        .store
-        .create_proof_request(
-            &id,
-            agency.0.uscc(),
-            &b.type_code,
-            &to_json(&doc)?,
-            now.unix_timestamp(),
-        )
-        .await?;
+    let app = ProofApplication {
+        type_code: &b.type_code,
+        applicant: &b.applicant,
+        applicant_code: &b.applicant_code,
+        applicant_code_type: holder_code_type(
+            b.applicant_code_type.as_deref(),
+            "applicant_code_type",
+        )?,
+        purpose: &b.purpose,
+    };
+    let rec =
+        proofs::create_request(&node.store, &node.catalog, &agency.0, &app, node.now()).await?;
     Ok((StatusCode::CREATED, Json(view(&rec))))
 }
 
@@ -163,10 +112,8 @@ pub async fn approve(
     agency: AuthenticatedAgency,
     Path(id): Path<String>,
 ) -> Result<Json<ProofRequestView>, ApiError> {
-    let (rec, mut doc) = load(&node, &agency, &id).await?;
-    let now = node.now();
-    doc.approve(now)?;
-    save_decision(&node, &id, &rec, &doc, now).await
+    let rec = proofs::approve(&node.store, agency.0.uscc(), &id, node.now()).await?;
+    Ok(Json(view(&rec)))
 }
 
 /// Refuse a request (reason required).
@@ -180,31 +127,14 @@ pub async fn refuse(
     Path(id): Path<String>,
     OptionalJson(b): OptionalJson<RefuseBody>,
 ) -> Result<Json<ProofRequestView>, ApiError> {
-    let (rec, mut doc) = load(&node, &agency, &id).await?;
-    let now = node.now();
-    doc.refuse(b.reason.as_deref().unwrap_or(""), now)?;
-    save_decision(&node, &id, &rec, &doc, now).await
-}
-
-/// Store the request's new state after an approve or refuse decision.
-async fn save_decision(
-    node: &AppState,
-    id: &str,
-    rec: &ProofRequestRecord,
-    doc: &ProofRequest,
-    now: time::OffsetDateTime,
-) -> Result<Json<ProofRequestView>, ApiError> {
-    let rec = node
-        .store
-        .set_proof_state(
-            id,
-            &rec.agency_id,
-            rec.state,
-            stored_state(doc.state),
-            &to_json(doc)?,
-            now.unix_timestamp(),
-        )
-        .await?;
+    let rec = proofs::refuse(
+        &node.store,
+        agency.0.uscc(),
+        &id,
+        b.reason.as_deref(),
+        node.now(),
+    )
+    .await?;
     Ok(Json(view(&rec)))
 }
 
@@ -219,66 +149,23 @@ pub async fn issue(
     Path(id): Path<String>,
     OptionalJson(b): OptionalJson<ProofIssueBody>,
 ) -> Result<(StatusCode, Json<IssuedLicense>), ApiError> {
-    let (_, doc) = load(&node, &agency, &id).await?;
-    if doc.state != ProofState::Approved {
-        return Err(ApiError::IllegalTransition(format!(
-            "cannot issue a proof request that is {}",
-            doc.state.name()
-        )));
-    }
-    let holder_key = b
-        .holder_key
-        .as_ref()
-        .map(|j| {
-            key_of_jwk(j).ok_or_else(|| {
-                ApiError::InvalidRequest("holder_key is not a P-256 or SM2 JWK".into())
-            })
-        })
-        .transpose()?;
-    let now = node.now();
-    let t = now.unix_timestamp();
-    let uscc = agency.0.uscc().to_string();
-    let mut tx = node.store.begin_issue(&uscc, 1, t).await?;
-    let slot = tx.slots()[0];
-    let status = StatusRef {
-        idx: usize::try_from(slot.index).map_err(|_| ApiError::Internal("slot".into()))?,
-        uri: node.status_list_uri(&uscc, slot.list),
+    let uscc = agency.0.uscc();
+    let status_uri = |list: i64| node.status_list_uri(uscc, list);
+    let issuer = Issuer {
+        catalog: &node.catalog,
+        agency: &agency.0,
+        status_uri: &status_uri,
     };
-    let req = doc.issue_request(b.claims, &serial_for(slot.seq), status, holder_key);
-    // The domain checks the request, signs and records the issuance; on the blocking
-    // pool because signing is CPU work.
-    let (catalog, signer_agency) = (node.catalog.clone(), agency.0.clone());
-    let (doc, cred) = tokio::task::spawn_blocking(move || {
-        let mut doc = doc;
-        doc.issue(&signer_agency, &catalog, &req, now)
-            .map(|c| (doc, c))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
-    let row = NewLicense {
-        identifier: cred.identifier().to_string(),
-        type_code: cred.metadata.type_code.clone(),
-        holder_code: cred.metadata.holder_code.clone(),
-        credential: cred.sd_jwt.clone(),
-        slot,
-    };
-    tx.insert_licenses(std::slice::from_ref(&row)).await?;
-    tx.mark_proof_issued(&id, &row.identifier, &to_json(&doc)?)
-        .await?;
-    tx.commit().await?;
+    let issued = proofs::issue_proof(
+        &node.store,
+        &TokioBlocking,
+        &issuer,
+        &id,
+        b.claims,
+        b.holder_key.as_ref(),
+        node.now(),
+    )
+    .await?;
     node.metrics.issued(1);
-    Ok((
-        StatusCode::CREATED,
-        Json(IssuedLicense {
-            identifier: row.identifier,
-            type_code: row.type_code,
-            status: "valid".into(),
-            status_list: StatusListRef {
-                uri: node.status_list_uri(&uscc, slot.list),
-                idx: slot.index,
-            },
-            credential: row.credential,
-            issued_at: t,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(issued)))
 }

@@ -3,113 +3,31 @@
 
 use super::status::{set_entry_in_tx, LIST_CAPACITY};
 use super::{StorageError, Store};
+use crate::license::Status;
+pub use crate::service::store::{LicenseRecord, NewLicense, Slot};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-/// A license's status, with its Token Status List value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LicenseStatus {
-    /// In force (status value 0x00).
-    Valid,
-    /// Revoked for good (0x01, INVALID).
-    Revoked,
-    /// Suspended, may be reinstated (0x02, SUSPENDED).
-    Suspended,
-}
-
-impl LicenseStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LicenseStatus::Valid => "valid",
-            LicenseStatus::Revoked => "revoked",
-            LicenseStatus::Suspended => "suspended",
-        }
-    }
-    /// The Token Status List value (2 bits).
-    pub fn status_value(self) -> u8 {
-        match self {
-            LicenseStatus::Valid => 0,
-            LicenseStatus::Revoked => 1,
-            LicenseStatus::Suspended => 2,
-        }
-    }
-    /// From the stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "valid" => Some(LicenseStatus::Valid),
-            "revoked" => Some(LicenseStatus::Revoked),
-            "suspended" => Some(LicenseStatus::Suspended),
-            _ => None,
-        }
+/// The slot of sequence number `seq` (1, 2, …).
+fn slot_from_seq(seq: i64) -> Slot {
+    let zero_based = seq - 1;
+    Slot {
+        seq,
+        list: zero_based / LIST_CAPACITY,
+        index: zero_based % LIST_CAPACITY,
     }
 }
 
-/// A status-list slot reserved for one license.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Slot {
-    /// Per-agency sequence number (1, 2, …), usable as the identifier serial.
-    pub seq: i64,
-    /// Which of the agency's status lists.
-    pub list: i64,
-    /// Index within that list.
-    pub index: i64,
+/// The stored name of a status.
+pub(super) fn status_text(s: Status) -> &'static str {
+    s.name()
 }
 
-impl Slot {
-    fn from_seq(seq: i64) -> Slot {
-        let zero_based = seq - 1;
-        Slot {
-            seq,
-            list: zero_based / LIST_CAPACITY,
-            index: zero_based % LIST_CAPACITY,
-        }
-    }
-}
-
-/// A license to write.
-#[derive(Debug, Clone)]
-pub struct NewLicense {
-    /// GB/T 36904 identifier.
-    pub identifier: String,
-    /// National type code.
-    pub type_code: String,
-    /// Holder's code (citizen ID, USCC).
-    pub holder_code: String,
-    /// The serialized credential (SD-JWT with all disclosures).
-    pub credential: String,
-    /// The slot reserved for it.
-    pub slot: Slot,
-}
-
-/// A stored license.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LicenseRecord {
-    /// GB/T 36904 identifier.
-    pub identifier: String,
-    /// The issuing agency's id.
-    pub agency_id: String,
-    /// National type code.
-    pub type_code: String,
-    /// Holder's code.
-    pub holder_code: String,
-    /// The serialized credential.
-    pub credential: String,
-    /// Status list number.
-    pub status_list: i64,
-    /// Index in that list.
-    pub status_index: i64,
-    /// Current status.
-    pub status: LicenseStatus,
-    /// Reason given for the last status change.
-    pub reason: Option<String>,
-    /// Bumped on every change.
-    pub version: i64,
-    /// Unix seconds.
-    pub issued_at: i64,
-    /// Unix seconds.
-    pub updated_at: i64,
+/// A status from its stored name.
+pub(super) fn status_from_text(s: &str) -> Option<Status> {
+    [Status::Valid, Status::Revoked, Status::Suspended]
+        .into_iter()
+        .find(|v| v.name() == s)
 }
 
 const LICENSE_COLUMNS: &str = "identifier, agency_id, type_code, holder_code, credential, \
@@ -125,7 +43,7 @@ fn license_from_row(r: &AnyRow) -> Result<LicenseRecord, StorageError> {
         credential: r.try_get("credential")?,
         status_list: r.try_get("status_list")?,
         status_index: r.try_get("status_index")?,
-        status: LicenseStatus::parse(&status).ok_or(StorageError::Corrupt("license status"))?,
+        status: status_from_text(&status).ok_or(StorageError::Corrupt("license status"))?,
         reason: r.try_get("reason")?,
         version: r.try_get("version")?,
         issued_at: r.try_get("issued_at")?,
@@ -178,7 +96,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let last: i64 = row.try_get("next_seq")?;
-        let slots: Vec<Slot> = (last - n + 1..=last).map(Slot::from_seq).collect();
+        let slots: Vec<Slot> = (last - n + 1..=last).map(slot_from_seq).collect();
         let mut lists: Vec<i64> = slots.iter().map(|s| s.list).collect();
         lists.dedup();
         for list in lists {
@@ -230,8 +148,8 @@ impl Store {
         &self,
         identifier: &str,
         agency: &str,
-        from: &[LicenseStatus],
-        to: LicenseStatus,
+        from: &[Status],
+        to: Status,
         reason: Option<&str>,
         now: i64,
     ) -> Result<LicenseRecord, StorageError> {
@@ -257,14 +175,14 @@ impl Store {
         }
         if !from.contains(&current.status) {
             return Err(StorageError::InvalidTransition {
-                current: current.status.as_str().to_string(),
+                current: status_text(current.status).to_string(),
             });
         }
         sqlx::query(
             "UPDATE licenses SET status = $1, reason = $2, version = version + 1, \
              updated_at = $3 WHERE identifier = $4",
         )
-        .bind(to.as_str())
+        .bind(status_text(to))
         .bind(reason)
         .bind(now)
         .bind(identifier)
@@ -275,7 +193,7 @@ impl Store {
             agency,
             current.status_list,
             current.status_index,
-            to.status_value(),
+            to,
             now,
         )
         .await?;
@@ -336,7 +254,7 @@ impl IssueTx {
                     .bind(&l.credential)
                     .bind(l.slot.list)
                     .bind(l.slot.index)
-                    .bind(LicenseStatus::Valid.as_str())
+                    .bind(status_text(Status::Valid))
                     .bind(None::<String>)
                     .bind(1_i64)
                     .bind(self.now)

@@ -15,10 +15,13 @@ mod licenses;
 mod proofs;
 mod replay;
 mod seals;
+mod service;
 mod status;
 
+/// A license's status: the license domain's [`crate::license::Status`], stored by name.
+pub use crate::license::Status as LicenseStatus;
 pub use error::StorageError;
-pub use licenses::{IssueTx, LicenseRecord, LicenseStatus, NewLicense, Slot};
+pub use licenses::{IssueTx, LicenseRecord, NewLicense, Slot};
 pub use proofs::{ProofRequestRecord, ProofState};
 pub use seals::SealRecord;
 pub use status::{status_entry, StatusListRecord, LIST_CAPACITY};

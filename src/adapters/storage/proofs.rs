@@ -1,64 +1,17 @@
 //! Proof requests (电子证明申请): requested → approved | refused; approved → issued.
 
 use super::{StorageError, Store};
+pub use crate::license::ProofState;
+pub use crate::service::store::ProofRequestRecord;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-/// Where a proof request stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProofState {
-    /// Waiting for the agency.
-    Requested,
-    /// Approved; the proof may be issued.
-    Approved,
-    /// Refused (final).
-    Refused,
-    /// The proof was issued (final).
-    Issued,
-}
-
-impl ProofState {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProofState::Requested => "requested",
-            ProofState::Approved => "approved",
-            ProofState::Refused => "refused",
-            ProofState::Issued => "issued",
-        }
-    }
-    /// From the stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "requested" => Some(ProofState::Requested),
-            "approved" => Some(ProofState::Approved),
-            "refused" => Some(ProofState::Refused),
-            "issued" => Some(ProofState::Issued),
-            _ => None,
-        }
-    }
-}
-
-/// A stored proof request.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ProofRequestRecord {
-    /// Request id (UUID).
-    pub id: String,
-    /// The agency asked to issue the proof.
-    pub agency_id: String,
-    /// Proof type code.
-    pub type_code: String,
-    /// The request document (JSON text, as the domain serialises it).
-    pub request: String,
-    /// Current state.
-    pub state: ProofState,
-    /// Identifier of the issued proof.
-    pub identifier: Option<String>,
-    /// Unix seconds.
-    pub created_at: i64,
-    /// Unix seconds.
-    pub updated_at: i64,
+/// A proof state from its stored name (the domain's [`ProofState::name`]).
+fn state_from_text(s: &str) -> Option<ProofState> {
+    use ProofState::*;
+    [Requested, Approved, Refused, Issued]
+        .into_iter()
+        .find(|v| v.name() == s)
 }
 
 const COLUMNS: &str =
@@ -71,7 +24,7 @@ fn from_row(r: &AnyRow) -> Result<ProofRequestRecord, StorageError> {
         agency_id: r.try_get("agency_id")?,
         type_code: r.try_get("type_code")?,
         request: r.try_get("request")?,
-        state: ProofState::parse(&state).ok_or(StorageError::Corrupt("proof state"))?,
+        state: state_from_text(&state).ok_or(StorageError::Corrupt("proof state"))?,
         identifier: r.try_get("identifier")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -95,7 +48,7 @@ impl Store {
         .bind(agency)
         .bind(type_code)
         .bind(request)
-        .bind(ProofState::Requested.as_str())
+        .bind(ProofState::Requested.name())
         .bind(None::<String>)
         .bind(now)
         .bind(now)
@@ -135,17 +88,17 @@ impl Store {
             "UPDATE proof_requests SET state = $1, request = $2, updated_at = $3 \
              WHERE id = $4 AND state = $5",
         )
-        .bind(to.as_str())
+        .bind(to.name())
         .bind(request)
         .bind(now)
         .bind(id)
-        .bind(from.as_str())
+        .bind(from.name())
         .execute(&self.pool)
         .await?;
         if done.rows_affected() != 1 {
             let now_state = self.proof_request(id).await?.state;
             return Err(StorageError::InvalidTransition {
-                current: now_state.as_str().to_string(),
+                current: now_state.name().to_string(),
             });
         }
         self.proof_request(id).await

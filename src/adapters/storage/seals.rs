@@ -2,33 +2,11 @@
 //! newer version superseded it.
 
 use super::{StorageError, Store};
+pub use crate::service::store::SealRecord;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-
-/// A stored seal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SealRecord {
-    /// esID (`<base>-<nn>`).
-    pub es_id: String,
-    /// Manifest id of the seal authority that made it.
-    pub authority_id: String,
-    /// The seal's name.
-    pub name: String,
-    /// DER of the SESeal (.esl).
-    pub esl: Vec<u8>,
-    /// The picture as SVG.
-    pub picture_svg: String,
-    /// Start of validity, Unix seconds.
-    pub valid_from: i64,
-    /// End of validity, Unix seconds.
-    pub valid_to: i64,
-    /// esID of the version that replaced this one, if any.
-    pub superseded_by: Option<String>,
-    /// Unix seconds.
-    pub created_at: i64,
-}
 
 const COLUMNS: &str = "es_id, authority_id, name, esl, picture_svg, valid_from, valid_to, \
                        superseded_by, created_at";

@@ -1,8 +1,9 @@
 //! Per-agency status lists: the raw 2-bit-per-entry array of the IETF Token Status
-//! List (entry `i` in byte `i / 4`, bits `2·(i mod 4)` upward), stored base64 and
-//! changed in the same transaction as the license it belongs to.
+//! List, packed by the license domain's [`StatusList`], stored base64 and changed in
+//! the same transaction as the license it belongs to.
 
 use super::{StorageError, Store};
+use crate::license::{Status, StatusList};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use sqlx::{Any, Row, Transaction};
@@ -25,23 +26,32 @@ pub struct StatusListRecord {
     pub updated_at: i64,
 }
 
-/// The 2-bit status value at `index` of a raw status array (0 beyond its end).
+/// The 2-bit status value at `index` of a raw status array (0 beyond its end), as the
+/// license domain's [`StatusList`] reads it.
 pub fn status_entry(bits: &[u8], index: i64) -> u8 {
     let Ok(i) = usize::try_from(index) else {
         return 0;
     };
-    bits.get(i / 4)
-        .map(|b| (b >> ((i % 4) * 2)) & 0b11)
+    if i / 4 >= bits.len() {
+        return 0;
+    }
+    StatusList::from_bytes(bits.to_vec())
+        .and_then(|l| l.value(i))
         .unwrap_or(0)
 }
 
-fn set_entry(bits: &mut Vec<u8>, index: usize, value: u8) {
-    let byte = index / 4;
-    if bits.len() <= byte {
-        bits.resize(byte + 1, 0);
+/// Set entry `index` of a raw status array to `status`, growing it as needed; the
+/// packing is the license domain's [`StatusList`].
+fn set_entry(bits: Vec<u8>, index: usize, status: Status) -> Result<Vec<u8>, StorageError> {
+    let mut bits = bits;
+    if bits.len() <= index / 4 {
+        bits.resize(index / 4 + 1, 0);
     }
-    let shift = (index % 4) * 2;
-    bits[byte] = (bits[byte] & !(0b11 << shift)) | ((value & 0b11) << shift);
+    let mut list =
+        StatusList::from_bytes(bits).map_err(|_| StorageError::Corrupt("status list bits"))?;
+    list.set(index, status)
+        .map_err(|_| StorageError::Corrupt("status index"))?;
+    Ok(list.into_bytes())
 }
 
 pub(super) async fn set_entry_in_tx(
@@ -49,7 +59,7 @@ pub(super) async fn set_entry_in_tx(
     agency: &str,
     list: i64,
     index: i64,
-    value: u8,
+    status: Status,
     now: i64,
 ) -> Result<(), StorageError> {
     let row = sqlx::query("SELECT bits FROM status_lists WHERE agency_id = $1 AND list_id = $2")
@@ -59,11 +69,11 @@ pub(super) async fn set_entry_in_tx(
         .await?
         .ok_or(StorageError::Corrupt("status list missing"))?;
     let text: String = row.try_get("bits")?;
-    let mut bits = STANDARD
+    let bits = STANDARD
         .decode(text)
         .map_err(|_| StorageError::Corrupt("status list bits"))?;
     let index = usize::try_from(index).map_err(|_| StorageError::Corrupt("status index"))?;
-    set_entry(&mut bits, index, value);
+    let bits = set_entry(bits, index, status)?;
     sqlx::query(
         "UPDATE status_lists SET bits = $1, version = version + 1, updated_at = $2 \
          WHERE agency_id = $3 AND list_id = $4",
@@ -142,20 +152,24 @@ mod tests {
     #[test]
     fn entries_pack_two_bits_lsb_first() {
         let mut bits = Vec::new();
-        set_entry(&mut bits, 0, 1);
-        set_entry(&mut bits, 1, 2);
-        set_entry(&mut bits, 3, 3);
-        set_entry(&mut bits, 5, 1);
+        for (i, s) in [
+            (0, Status::Revoked),
+            (1, Status::Suspended),
+            (3, Status::Suspended),
+            (5, Status::Revoked),
+        ] {
+            bits = set_entry(bits, i, s).unwrap();
+        }
         // draft-ietf-oauth-status-list example layout: index 0 in the lowest bits.
-        assert_eq!(bits, vec![0b1100_1001, 0b0000_0100]);
+        assert_eq!(bits, vec![0b1000_1001, 0b0000_0100]);
         assert_eq!(status_entry(&bits, 0), 1);
         assert_eq!(status_entry(&bits, 1), 2);
         assert_eq!(status_entry(&bits, 2), 0);
-        assert_eq!(status_entry(&bits, 3), 3);
+        assert_eq!(status_entry(&bits, 3), 2);
         assert_eq!(status_entry(&bits, 5), 1);
         assert_eq!(status_entry(&bits, 1000), 0);
         assert_eq!(status_entry(&bits, -1), 0);
-        set_entry(&mut bits, 1, 0);
+        bits = set_entry(bits, 1, Status::Valid).unwrap();
         assert_eq!(status_entry(&bits, 1), 0);
         assert_eq!(status_entry(&bits, 0), 1);
     }

@@ -105,12 +105,7 @@ impl Agency {
         req: &IssueRequest,
         now: OffsetDateTime,
     ) -> Result<Prepared, LicenseError> {
-        let ty = catalog
-            .get(&req.type_code)
-            .ok_or_else(|| LicenseError::UnknownType(req.type_code.clone()))?;
-        if !self.authorises(&req.type_code) {
-            return Err(LicenseError::TypeNotAuthorised(req.type_code.clone()));
-        }
+        let ty = self.may_issue(catalog, &req.type_code)?;
         ty.validate_map(&req.claims)?;
         match (ty.class, &req.purpose) {
             (LicenseClass::Proof, None) => {

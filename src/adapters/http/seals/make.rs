@@ -1,15 +1,16 @@
 //! Making, reading and re-versioning seals.
 
-use super::blocking;
 use crate::adapters::http::auth::{Bearer, MakeSeals};
+use crate::adapters::http::blocking::TokioBlocking;
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::extract::ApiJson;
-use crate::adapters::http::state::{AppState, Node};
-use crate::adapters::storage::{SealRecord, StorageError};
+use crate::adapters::http::state::{AppState, Node, Party};
+use crate::adapters::storage::SealRecord;
 use crate::pki::{CertInfo, Role};
-use crate::seal::make::{make_seal, reissue, SealRequest, SealType};
-use crate::seal::picture::{png_picture, svg_picture, PictureSpec, DEFAULT_DPI};
+use crate::seal::make::SealType;
+use crate::seal::picture::DEFAULT_DPI;
 use crate::seal::{RevocationReason, Seal, SealRevocation, SealRevocationList};
+use crate::service::seal_make::{self, PictureFormat, SealOrder, Signatory};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -91,33 +92,12 @@ fn signer_certs(node: &Node, refs: &[String]) -> Result<Vec<Vec<u8>>, ApiError> 
         .collect()
 }
 
-fn default_es_id_base(authority_cert: &[u8], now: OffsetDateTime) -> String {
-    let division = CertInfo::from_der(authority_cert)
-        .ok()
-        .and_then(|i| i.province)
-        .map(|p| p.division_code())
-        .unwrap_or("000000");
-    let n: u32 = rand::random::<u32>() % 1_000_000;
-    format!(
-        "{division}{:04}{:02}{:02}{n:06}",
-        now.year(),
-        u8::from(now.month()),
-        now.day()
-    )
-}
-
-fn record(seal: &Seal, authority_id: &str, svg: String, now: OffsetDateTime) -> SealRecord {
-    let p = &seal.info.property;
-    SealRecord {
-        es_id: seal.es_id().to_string(),
-        authority_id: authority_id.to_string(),
-        name: p.name.clone(),
-        esl: seal.der().to_vec(),
-        picture_svg: svg,
-        valid_from: p.valid_start.unix_timestamp(),
-        valid_to: p.valid_end.unix_timestamp(),
-        superseded_by: None,
-        created_at: now.unix_timestamp(),
+/// A hosted party as the service layer takes it.
+pub(super) fn signatory(p: &Party) -> Signatory {
+    Signatory {
+        id: p.id.clone(),
+        signer: p.signer.clone(),
+        cert: p.cert.clone(),
     }
 }
 
@@ -139,42 +119,23 @@ pub async fn create(
     Bearer(party, _): Bearer<MakeSeals>,
     ApiJson(req): ApiJson<CreateSeal>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (authority_id, signer, cert) = (party.id.clone(), party.signer.clone(), party.cert.clone());
+    let authority = signatory(&party);
     let signers = signer_certs(&node, &req.signers)?;
     let now = node.now();
-    let es_id_base = req
-        .es_id_base
-        .clone()
-        .unwrap_or_else(|| default_es_id_base(&cert, now));
-    let spec = PictureSpec {
-        organisation: req.organisation.clone(),
-        code: req.code.clone(),
+    let order = SealOrder {
+        name: req.name,
+        organisation: req.organisation,
+        code: req.code,
+        seal_type: req.seal_type.unwrap_or(SealType::Organisation),
+        signers,
+        cert_list_form: Default::default(),
+        valid_start: req.valid_from.unwrap_or(now),
+        valid_end: req.valid_to,
+        es_id_base: req.es_id_base,
         diameter_mm: req.diameter_mm.unwrap_or(42),
+        picture: PictureFormat::Png { dpi: DEFAULT_DPI },
     };
-    let (seal, svg) = blocking(move || {
-        let picture = png_picture(&spec, DEFAULT_DPI)?;
-        let svg = svg_picture(&spec)?;
-        let request = SealRequest {
-            es_id_base,
-            seal_type: req.seal_type.unwrap_or(SealType::Organisation),
-            name: req.name,
-            signers,
-            cert_list_form: Default::default(),
-            valid_start: req.valid_from.unwrap_or(now),
-            valid_end: req.valid_to,
-            picture,
-        };
-        let seal = make_seal(&request, signer.as_ref(), &cert, now)?;
-        Ok((seal, String::from_utf8_lossy(&svg.data).into_owned()))
-    })
-    .await?;
-    let rec = record(&seal, &authority_id, svg, now);
-    node.store.insert_seal(&rec).await.map_err(|e| match e {
-        StorageError::Duplicate => {
-            ApiError::IllegalTransition(format!("seal {} already exists", rec.es_id))
-        }
-        other => other.into(),
-    })?;
+    let rec = seal_make::create_seal(&node.store, &TokioBlocking, order, &authority, now).await?;
     Ok(created(&rec.es_id, summary(&rec)))
 }
 
@@ -231,34 +192,16 @@ pub async fn change_signers(
     Bearer(party, _): Bearer<MakeSeals>,
     ApiJson(req): ApiJson<ChangeSigners>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let old = node.store.seal(&es_id).await?;
-    if old.authority_id != party.id {
-        return Err(ApiError::NotOwner);
-    }
-    if let Some(by) = &old.superseded_by {
-        return Err(ApiError::IllegalTransition(format!(
-            "seal {es_id} was superseded by {by}"
-        )));
-    }
-    let old_seal = Seal::from_der(&old.esl)
-        .map_err(|e| ApiError::Internal(format!("stored seal {es_id}: {e}")))?;
     let signers = signer_certs(&node, &req.signers)?;
-    let (signer, cert, authority_id) = (party.signer.clone(), party.cert.clone(), party.id.clone());
-    let now = node.now();
-    let (seal, _revocation) = blocking(move || {
-        reissue(&old_seal, signers, signer.as_ref(), &cert, now).map_err(ApiError::from)
-    })
+    let rec = seal_make::change_signers(
+        &node.store,
+        &TokioBlocking,
+        &es_id,
+        signers,
+        &signatory(&party),
+        node.now(),
+    )
     .await?;
-    let rec = record(&seal, &authority_id, old.picture_svg.clone(), now);
-    node.store
-        .supersede_seal(&es_id, &rec)
-        .await
-        .map_err(|e| match e {
-            StorageError::NotFound => {
-                ApiError::IllegalTransition(format!("seal {es_id} was superseded meanwhile"))
-            }
-            other => other.into(),
-        })?;
     Ok(created(&rec.es_id, summary(&rec)))
 }
 

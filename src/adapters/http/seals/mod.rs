@@ -17,16 +17,5 @@
 pub(crate) mod make;
 pub(crate) mod stamp;
 
-use super::error::ApiError;
-
 /// Largest document accepted for stamping, bytes.
 pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
-
-/// Run CPU-heavy work (rendering, hashing, signing) off the async reactor.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
-}

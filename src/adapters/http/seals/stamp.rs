@@ -1,13 +1,14 @@
 //! Stamping an uploaded document with a seal: OFD (stamp embedded) or any file
 //! (detached SES_Signature).
 
-use super::{blocking, MAX_DOCUMENT_BYTES};
+use super::make::signatory;
+use super::MAX_DOCUMENT_BYTES;
 use crate::adapters::http::auth::{Bearer, StampDocuments};
+use crate::adapters::http::blocking::TokioBlocking;
 use crate::adapters::http::error::ApiError;
 use crate::adapters::http::state::AppState;
-use crate::seal::ofd::{self, Limits, OfdPackage, Placement, StampOptions};
-use crate::seal::stamp::stamp_detached;
-use crate::seal::Seal;
+use crate::seal::ofd::{Placement, StampOptions};
+use crate::service::seal_stamp::{stamp_with_stored, StampKind};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
@@ -61,14 +62,6 @@ pub async fn stamp(
     if body.is_empty() {
         return Err(ApiError::InvalidBody("the document is empty".into()));
     }
-    let rec = node.store.seal(&es_id).await?;
-    if let Some(by) = rec.superseded_by {
-        return Err(ApiError::IllegalTransition(format!(
-            "seal {es_id} was superseded by {by}"
-        )));
-    }
-    let seal = Seal::from_der(&rec.esl)
-        .map_err(|e| ApiError::Internal(format!("stored seal {es_id}: {e}")))?;
     let ofd_wanted = match q.format.as_deref() {
         Some("ofd") => true,
         Some("detached") => false,
@@ -79,9 +72,7 @@ pub async fn stamp(
             )))
         }
     };
-    let (signer, cert) = (party.signer.clone(), party.cert.clone());
-    let now = node.now();
-    if ofd_wanted {
+    let kind = if ofd_wanted {
         let placement = match (&q.keyword, q.x, q.y) {
             (Some(k), None, None) => Placement::Keyword { text: k.clone() },
             (None, Some(x), Some(y)) => Placement::Coordinates {
@@ -95,24 +86,29 @@ pub async fn stamp(
                 ))
             }
         };
-        let out = blocking(move || {
-            let pkg = OfdPackage::read(&body, Limits::default())?;
-            let opts = StampOptions {
-                placement,
-                size_mm: None,
-            };
-            ofd::stamp_ofd(pkg, &seal, signer.as_ref(), &cert, &opts, now).map_err(ApiError::from)
+        StampKind::Ofd(StampOptions {
+            placement,
+            size_mm: None,
         })
-        .await?;
-        Ok(([(header::CONTENT_TYPE, "application/ofd")], out))
     } else {
-        let name = q.name.unwrap_or_else(|| "document".into());
-        let out = blocking(move || {
-            stamp_detached(&seal, signer.as_ref(), &cert, &body, &name, now)
-                .map(|s| s.der().to_vec())
-                .map_err(ApiError::from)
-        })
-        .await?;
-        Ok(([(header::CONTENT_TYPE, "application/octet-stream")], out))
-    }
+        StampKind::Detached {
+            name: q.name.unwrap_or_else(|| "document".into()),
+        }
+    };
+    let content_type = if ofd_wanted {
+        "application/ofd"
+    } else {
+        "application/octet-stream"
+    };
+    let out = stamp_with_stored(
+        &node.store,
+        &TokioBlocking,
+        &es_id,
+        body,
+        kind,
+        &signatory(&party),
+        node.now(),
+    )
+    .await?;
+    Ok(([(header::CONTENT_TYPE, content_type)], out))
 }

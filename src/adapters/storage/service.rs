@@ -1,0 +1,131 @@
+//! The service layer's storage traits, implemented over [`Store`] and [`IssueTx`].
+
+use super::{IssueTx, StorageError, Store};
+use crate::license::{ProofState, Status};
+use crate::service::store::{
+    IdempotentResponse, Issuance, LicenseRecord, LicenseStore, NewLicense, ProofRequestRecord,
+    ProofStore, SealRecord, SealStore, Slot, StoreError,
+};
+
+impl From<StorageError> for StoreError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound => StoreError::NotFound,
+            StorageError::NotOwner => StoreError::NotOwner,
+            StorageError::InvalidTransition { current } => {
+                StoreError::InvalidTransition { current }
+            }
+            StorageError::Duplicate => StoreError::Duplicate,
+            e @ (StorageError::Connect(_)
+            | StorageError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
+            )) => StoreError::Unavailable(e.to_string()),
+            other => StoreError::Failed(other.to_string()),
+        }
+    }
+}
+
+impl Issuance for IssueTx {
+    fn slots(&self) -> &[Slot] {
+        IssueTx::slots(self)
+    }
+    async fn insert_licenses(&mut self, licenses: &[NewLicense]) -> Result<(), StoreError> {
+        Ok(IssueTx::insert_licenses(self, licenses).await?)
+    }
+    async fn put_idempotency(
+        &mut self,
+        key: &str,
+        request_hash: &str,
+        response: &str,
+    ) -> Result<(), StoreError> {
+        Ok(IssueTx::put_idempotency(self, key, request_hash, response).await?)
+    }
+    async fn mark_proof_issued(
+        &mut self,
+        request_id: &str,
+        identifier: &str,
+        request: &str,
+    ) -> Result<(), StoreError> {
+        Ok(IssueTx::mark_proof_issued(self, request_id, identifier, request).await?)
+    }
+    async fn commit(self) -> Result<(), StoreError> {
+        Ok(IssueTx::commit(self).await?)
+    }
+}
+
+impl LicenseStore for Store {
+    type Issuance = IssueTx;
+    async fn begin_issue(
+        &self,
+        agency: &str,
+        count: usize,
+        now: i64,
+    ) -> Result<IssueTx, StoreError> {
+        Ok(Store::begin_issue(self, agency, count, now).await?)
+    }
+    async fn idempotent_response(
+        &self,
+        agency: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, StoreError> {
+        Ok(Store::idempotent_response(self, agency, key)
+            .await?
+            .map(|(request_hash, response)| IdempotentResponse {
+                request_hash,
+                response,
+            }))
+    }
+    async fn license(&self, identifier: &str) -> Result<LicenseRecord, StoreError> {
+        Ok(Store::license(self, identifier).await?)
+    }
+    async fn set_status(
+        &self,
+        identifier: &str,
+        agency: &str,
+        from: &[Status],
+        to: Status,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<LicenseRecord, StoreError> {
+        Ok(Store::set_status(self, identifier, agency, from, to, reason, now).await?)
+    }
+}
+
+impl ProofStore for Store {
+    async fn create_proof_request(
+        &self,
+        id: &str,
+        agency: &str,
+        type_code: &str,
+        request: &str,
+        now: i64,
+    ) -> Result<ProofRequestRecord, StoreError> {
+        Ok(Store::create_proof_request(self, id, agency, type_code, request, now).await?)
+    }
+    async fn proof_request(&self, id: &str) -> Result<ProofRequestRecord, StoreError> {
+        Ok(Store::proof_request(self, id).await?)
+    }
+    async fn set_proof_state(
+        &self,
+        id: &str,
+        agency: &str,
+        from: ProofState,
+        to: ProofState,
+        request: &str,
+        now: i64,
+    ) -> Result<ProofRequestRecord, StoreError> {
+        Ok(Store::set_proof_state(self, id, agency, from, to, request, now).await?)
+    }
+}
+
+impl SealStore for Store {
+    async fn insert_seal(&self, seal: &SealRecord) -> Result<(), StoreError> {
+        Ok(Store::insert_seal(self, seal).await?)
+    }
+    async fn supersede_seal(&self, old_es_id: &str, new: &SealRecord) -> Result<(), StoreError> {
+        Ok(Store::supersede_seal(self, old_es_id, new).await?)
+    }
+    async fn seal(&self, es_id: &str) -> Result<SealRecord, StoreError> {
+        Ok(Store::seal(self, es_id).await?)
+    }
+}

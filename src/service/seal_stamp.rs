@@ -1,0 +1,102 @@
+//! Stamping a document with a seal, once for every caller: an OFD document gets the
+//! stamp embedded, any other file a detached SES_Signature. The CLI reads and writes
+//! files; the HTTP adapter stamps with a stored seal.
+
+use super::blocking::Blocking;
+use super::seal_make::{stored_seal, Signatory};
+use super::store::SealStore;
+use super::ServiceError;
+use crate::crypto::Signer;
+use crate::seal::ofd::{self, Limits, OfdPackage, StampOptions};
+use crate::seal::stamp::{stamp_reader, StampIoError};
+use crate::seal::{Seal, Stamp};
+use time::OffsetDateTime;
+
+/// How to stamp.
+#[derive(Debug, Clone)]
+pub enum StampKind {
+    /// Embed the stamp in the OFD document.
+    Ofd(StampOptions),
+    /// A detached SES_Signature; `name` is recorded in TBS_Sign.propertyInfo.
+    Detached {
+        /// the document's name
+        name: String,
+    },
+}
+
+/// Stamp the OFD package `document`; returns the stamped package.
+pub fn stamp_ofd(
+    document: &[u8],
+    seal: &Seal,
+    signer: &dyn Signer,
+    signer_cert: &[u8],
+    opts: &StampOptions,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, ServiceError> {
+    let pkg =
+        OfdPackage::read(document, Limits::default()).map_err(ServiceError::UnreadableDocument)?;
+    Ok(ofd::stamp_ofd(pkg, seal, signer, signer_cert, opts, now)?)
+}
+
+/// A detached stamp over the document read from `document`, hashed as it streams.
+pub fn stamp_detached(
+    document: impl std::io::Read,
+    seal: &Seal,
+    signer: &dyn Signer,
+    signer_cert: &[u8],
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<Stamp, ServiceError> {
+    stamp_reader(seal, signer, signer_cert, document, name, now).map_err(|e| match e {
+        StampIoError::Io(io) => ServiceError::Read(io),
+        StampIoError::Seal(se) => se.into(),
+    })
+}
+
+/// Stamping as a job for [`Blocking::run`] (a closure that borrows nothing).
+fn stamp_job<D: AsRef<[u8]> + Send + 'static>(
+    document: D,
+    seal: Seal,
+    kind: StampKind,
+    signatory: &Signatory,
+    now: OffsetDateTime,
+) -> impl FnOnce() -> Result<Vec<u8>, ServiceError> + Send + 'static {
+    let (signer, cert) = (signatory.signer.clone(), signatory.cert.clone());
+    move || {
+        let doc = document.as_ref();
+        match kind {
+            StampKind::Ofd(opts) => stamp_ofd(doc, &seal, signer.as_ref(), &cert, &opts, now),
+            StampKind::Detached { name } => {
+                stamp_detached(doc, &seal, signer.as_ref(), &cert, &name, now)
+                    .map(|s| s.der().to_vec())
+            }
+        }
+    }
+}
+
+/// Stamp `document` with the stored seal `es_id` as `signatory` (through `run`):
+/// the stamped OFD, or the detached stamp's DER.
+pub async fn stamp_with_stored<S, B, D>(
+    store: &S,
+    run: &B,
+    es_id: &str,
+    document: D,
+    kind: StampKind,
+    signatory: &Signatory,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, ServiceError>
+where
+    S: SealStore,
+    B: Blocking,
+    D: AsRef<[u8]> + Send + 'static,
+{
+    let rec = store.seal(es_id).await?;
+    if let Some(by) = &rec.superseded_by {
+        return Err(ServiceError::IllegalTransition(format!(
+            "seal {es_id} was superseded by {by}"
+        )));
+    }
+    let seal = stored_seal(&rec)?;
+    run.run(stamp_job(document, seal, kind, signatory, now))
+        .await?
+}

@@ -1,0 +1,253 @@
+//! The narrow storage the use cases need, as traits over plain records. The storage
+//! adapter implements them for its `Store`; tests implement them in memory.
+//!
+//! Meant for static dispatch (generics, never `dyn`). Each method is an async fn
+//! whose future is declared `Send`, so generic use cases stay `Send` for any store;
+//! implementations write them as plain `async fn`.
+
+use crate::license::{ProofState, Status};
+use std::future::Future;
+
+/// Why a store operation failed, whatever the engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No such row.
+    #[error("not found")]
+    NotFound,
+    /// The row belongs to another agency.
+    #[error("owned by another agency")]
+    NotOwner,
+    /// The state change is not allowed from the row's current state.
+    #[error("not allowed from state {current}")]
+    InvalidTransition {
+        /// the state the row is in
+        current: String,
+    },
+    /// A unique key (identifier, idempotency key, esID) is already taken.
+    #[error("already exists")]
+    Duplicate,
+    /// The store cannot be reached just now (connection, pool exhausted).
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Any other failure (statement, corrupt data); the text is for the log.
+    #[error("storage failed: {0}")]
+    Failed(String),
+}
+
+/// A status-list slot reserved for one license.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Per-agency sequence number (1, 2, …), usable as the identifier serial.
+    pub seq: i64,
+    /// Which of the agency's status lists.
+    pub list: i64,
+    /// Index within that list.
+    pub index: i64,
+}
+
+/// A license to write.
+#[derive(Debug, Clone)]
+pub struct NewLicense {
+    /// GB/T 36904 identifier.
+    pub identifier: String,
+    /// National type code.
+    pub type_code: String,
+    /// Holder's code (citizen ID, USCC).
+    pub holder_code: String,
+    /// The serialized credential (SD-JWT with all disclosures).
+    pub credential: String,
+    /// The slot reserved for it.
+    pub slot: Slot,
+}
+
+/// A stored license.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LicenseRecord {
+    /// GB/T 36904 identifier.
+    pub identifier: String,
+    /// The issuing agency's id.
+    pub agency_id: String,
+    /// National type code.
+    pub type_code: String,
+    /// Holder's code.
+    pub holder_code: String,
+    /// The serialized credential.
+    pub credential: String,
+    /// Status list number.
+    pub status_list: i64,
+    /// Index in that list.
+    pub status_index: i64,
+    /// Current status.
+    pub status: Status,
+    /// Reason given for the last status change.
+    pub reason: Option<String>,
+    /// Bumped on every change.
+    pub version: i64,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+/// A stored proof request.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProofRequestRecord {
+    /// Request id (UUID).
+    pub id: String,
+    /// The agency asked to issue the proof.
+    pub agency_id: String,
+    /// Proof type code.
+    pub type_code: String,
+    /// The request document (JSON text, as the domain serialises it).
+    pub request: String,
+    /// Current state.
+    pub state: ProofState,
+    /// Identifier of the issued proof.
+    pub identifier: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
+/// A stored seal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealRecord {
+    /// esID (`<base>-<nn>`).
+    pub es_id: String,
+    /// Manifest id of the seal authority that made it.
+    pub authority_id: String,
+    /// The seal's name.
+    pub name: String,
+    /// DER of the SESeal (.esl).
+    pub esl: Vec<u8>,
+    /// The picture as SVG.
+    pub picture_svg: String,
+    /// Start of validity, Unix seconds.
+    pub valid_from: i64,
+    /// End of validity, Unix seconds.
+    pub valid_to: i64,
+    /// esID of the version that replaced this one, if any.
+    pub superseded_by: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// The stored answer to an earlier idempotent request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentResponse {
+    /// Hash of the request it answered.
+    pub request_hash: String,
+    /// The response sent.
+    pub response: String,
+}
+
+/// An open issuance: slots reserved, nothing visible to others until
+/// [`Issuance::commit`]; dropping it rolls everything back.
+pub trait Issuance: Send {
+    /// The reserved slots, one per license requested.
+    fn slots(&self) -> &[Slot];
+    /// Write licenses, each in one of the reserved slots.
+    fn insert_licenses(
+        &mut self,
+        licenses: &[NewLicense],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Record the response to an idempotent request; a concurrent request that
+    /// recorded the same key first makes this fail with [`StoreError::Duplicate`].
+    fn put_idempotency(
+        &mut self,
+        key: &str,
+        request_hash: &str,
+        response: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Mark an approved proof request as issued with `identifier`, storing its new
+    /// document.
+    fn mark_proof_issued(
+        &mut self,
+        request_id: &str,
+        identifier: &str,
+        request: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Make everything durable; only then may the issuance be acknowledged.
+    fn commit(self) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Licenses, their status and idempotency records.
+pub trait LicenseStore: Sync {
+    /// The open-issuance type.
+    type Issuance: Issuance;
+    /// Open an issuance for `count` licenses of `agency`, reserving a slot for each.
+    fn begin_issue(
+        &self,
+        agency: &str,
+        count: usize,
+        now: i64,
+    ) -> impl Future<Output = Result<Self::Issuance, StoreError>> + Send;
+    /// The stored answer to an earlier request of `agency` with idempotency `key`.
+    fn idempotent_response(
+        &self,
+        agency: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<IdempotentResponse>, StoreError>> + Send;
+    /// A license by identifier.
+    fn license(
+        &self,
+        identifier: &str,
+    ) -> impl Future<Output = Result<LicenseRecord, StoreError>> + Send;
+    /// Change a license's status if it belongs to `agency` and is currently one of
+    /// `from`, its status-list entry in the same transaction.
+    fn set_status(
+        &self,
+        identifier: &str,
+        agency: &str,
+        from: &[Status],
+        to: Status,
+        reason: Option<&str>,
+        now: i64,
+    ) -> impl Future<Output = Result<LicenseRecord, StoreError>> + Send;
+}
+
+/// Proof requests (issuing a proof goes through [`LicenseStore::begin_issue`]).
+pub trait ProofStore: LicenseStore {
+    /// Store a new request in state `requested`.
+    fn create_proof_request(
+        &self,
+        id: &str,
+        agency: &str,
+        type_code: &str,
+        request: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<ProofRequestRecord, StoreError>> + Send;
+    /// A request by id.
+    fn proof_request(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<ProofRequestRecord, StoreError>> + Send;
+    /// Move a request of `agency` from `from` to `to`, storing its new document.
+    fn set_proof_state(
+        &self,
+        id: &str,
+        agency: &str,
+        from: ProofState,
+        to: ProofState,
+        request: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<ProofRequestRecord, StoreError>> + Send;
+}
+
+/// Seals made through this node.
+pub trait SealStore: Sync {
+    /// Store a new seal; an existing esID is [`StoreError::Duplicate`].
+    fn insert_seal(&self, seal: &SealRecord)
+        -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Store `new` and mark `old_es_id` superseded by it, in one transaction;
+    /// [`StoreError::NotFound`] if the old seal is missing or already superseded.
+    fn supersede_seal(
+        &self,
+        old_es_id: &str,
+        new: &SealRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A seal by esID.
+    fn seal(&self, es_id: &str) -> impl Future<Output = Result<SealRecord, StoreError>> + Send;
+}
