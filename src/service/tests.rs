@@ -4,8 +4,6 @@ use super::issue::{issue, Idempotency, IssueBody, Issuer};
 use super::seal_make::{make, PictureFormat, SealOrder};
 use super::store::*;
 use super::{Inline, ServiceError};
-use crate::adapters::config::{hosted, BUILTIN_CATALOG};
-use crate::adapters::keystore::KeyStore;
 use crate::catalog::Catalog;
 use crate::license::{Agency, Status};
 use crate::seal::make::{default_es_id_base, CertListForm, SealType};
@@ -112,20 +110,32 @@ impl LicenseStore for Memory {
     }
 }
 
-fn keys() -> KeyStore {
-    KeyStore::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("keys")).unwrap()
+/// The built-in catalogue, read from the committed file (no adapter involved).
+const BUILTIN_CATALOG: &str = include_str!("../../fixtures/catalog/types.json");
+
+/// One demo party read straight from `keys/<path>.{key,cert}.pem`.
+struct DemoParty {
+    cert_der: Vec<u8>,
+    signer: Arc<dyn crate::crypto::Signer>,
 }
 
-fn sh_agency(keys: &KeyStore) -> Arc<Agency> {
-    let agencies = hosted(keys).unwrap().agencies;
-    let uscc = keys
-        .get("sh-agency-psb")
+fn demo(path: &str) -> DemoParty {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("keys");
+    let read = |ext: &str| std::fs::read_to_string(dir.join(format!("{path}.{ext}.pem"))).unwrap();
+    let key = crate::crypto::PrivateKey::from_pem(&read("key")).unwrap();
+    let cert_der = crate::pki::pem::certs_from_pem(&read("cert"))
         .unwrap()
-        .info
-        .uscc
-        .clone()
-        .unwrap();
-    Arc::new(agencies.into_iter().find(|a| a.uscc() == uscc).unwrap())
+        .remove(0);
+    DemoParty {
+        cert_der,
+        signer: Arc::new(crate::crypto::SoftwareSigner::new(path.to_string(), key)),
+    }
+}
+
+fn sh_agency() -> Arc<Agency> {
+    let agency = demo("sh/agency-psb");
+    let root = demo("sh/root").cert_der;
+    Arc::new(Agency::new(agency.signer, vec![agency.cert_der, root]).unwrap())
 }
 
 fn id_card() -> IssueBody {
@@ -144,9 +154,8 @@ fn run_issue(
     items: &[IssueBody],
     hash: &str,
 ) -> Result<super::issue::Issued, ServiceError> {
-    let keys = keys();
     let catalog = Arc::new(Catalog::from_json(BUILTIN_CATALOG).unwrap());
-    let agency = sh_agency(&keys);
+    let agency = sh_agency();
     let uri = |list: i64| format!("https://node.test/v1/status/x/{list}");
     let issuer = Issuer {
         catalog: &catalog,
@@ -237,8 +246,7 @@ fn an_unknown_type_is_refused_before_any_slot_is_reserved() {
 
 #[test]
 fn the_default_es_id_base_is_division_date_and_six_digits() {
-    let keys = keys();
-    let sh = &keys.get("sh-seal-authority").unwrap().cert_der;
+    let sh = &demo("sh/seal-authority").cert_der;
     assert_eq!(default_es_id_base(sh, NOW, 42), "31000020260201000042");
     assert_eq!(
         default_es_id_base(sh, NOW, 1_234_567),
@@ -253,9 +261,8 @@ fn the_default_es_id_base_is_division_date_and_six_digits() {
 
 #[test]
 fn every_seal_made_follows_the_one_es_id_rule() {
-    let keys = keys();
-    let authority = keys.get("sh-seal-authority").unwrap();
-    let signer = keys.get("sh-org-1").unwrap().cert_der.clone();
+    let authority = demo("sh/seal-authority");
+    let signer = demo("sh/org-1").cert_der;
     let order = |base: Option<&str>| SealOrder {
         name: "上海某某有限公司合同专用章".into(),
         organisation: "上海某某有限公司".into(),
