@@ -6,13 +6,15 @@
 //! party's USCC or id), `aud` (the node), `iat`, `exp` (at most [`MAX_TOKEN_LIFETIME`]
 //! seconds after `iat`) and a unique `jti`. Checking is claims first (cheap), then the
 //! `x5c` chain against typed trust anchors for the purpose the caller needs, then the
-//! signature with the leaf's key. Remembering `jti`s against replay is the caller's.
+//! signature with the leaf's key, and `iss` must be the USCC the leaf certificate names
+//! (its subject's organizationIdentifier). Remembering `jti`s against replay is the
+//! caller's.
 
 use super::jws::{cert_public_key, sign_compact, x5c_value, CompactJws};
 use super::JoseError;
 use crate::crypto::Signer;
 use crate::pki::validate::{validate, Policy, Purpose};
-use crate::pki::TrustAnchors;
+use crate::pki::{CertInfo, TrustAnchors};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -47,6 +49,14 @@ pub enum RequestTokenError {
     /// The signature does not verify with the leaf certificate's key.
     #[error("request token signature does not verify")]
     BadSignature,
+    /// `iss` does not name the holder of the `x5c` certificate.
+    #[error("the request token's iss {iss:?} is not the USCC of its certificate ({cert})")]
+    WrongIssuer {
+        /// The `iss` claim.
+        iss: String,
+        /// What the certificate names (its USCC, or that it has none).
+        cert: String,
+    },
     /// Signing failed (making a token).
     #[error(transparent)]
     Signing(#[from] JoseError),
@@ -80,6 +90,8 @@ pub fn make_request_token(
 pub struct CheckedClaims {
     /// The parsed JWS.
     pub jws: CompactJws,
+    /// `iss`.
+    pub iss: String,
     /// `jti`.
     pub jti: String,
     /// `exp` (Unix seconds).
@@ -120,13 +132,16 @@ pub fn check_claims(
     if now >= exp + CLOCK_SKEW || iat > now + CLOCK_SKEW {
         return Err(RequestTokenError::Expired);
     }
-    let jti = p
-        .get("jti")
-        .and_then(Value::as_str)
-        .filter(|j| !j.is_empty() && j.len() <= 128)
-        .ok_or_else(|| RequestTokenError::Malformed("request token has no jti".into()))?
-        .to_string();
-    Ok(CheckedClaims { jws, jti, exp })
+    let text = |k: &str| {
+        p.get(k)
+            .and_then(Value::as_str)
+            .filter(|j| !j.is_empty() && j.len() <= 128)
+            .map(str::to_string)
+            .ok_or_else(|| RequestTokenError::Malformed(format!("request token has no {k}")))
+    };
+    let jti = text("jti")?;
+    let iss = text("iss")?;
+    Ok(CheckedClaims { jws, iss, jti, exp })
 }
 
 /// A request token whose claims, chain and signature all check.
@@ -171,6 +186,13 @@ pub fn verify_request_token(
     let key = cert_public_key(&leaf).map_err(|e| RequestTokenError::UntrustedKey(e.to_string()))?;
     if !claims.jws.verify_with(&key) {
         return Err(RequestTokenError::BadSignature);
+    }
+    let uscc = CertInfo::from_der(&leaf).ok().and_then(|i| i.uscc);
+    if uscc.as_deref() != Some(claims.iss.as_str()) {
+        return Err(RequestTokenError::WrongIssuer {
+            iss: claims.iss.clone(),
+            cert: uscc.unwrap_or_else(|| "no USCC".into()),
+        });
     }
     Ok(VerifiedToken { leaf, claims })
 }

@@ -901,3 +901,49 @@ async fn a_token_used_on_one_node_is_refused_by_another_on_the_same_database(#[c
         .assert_problem(StatusCode::UNAUTHORIZED, "token_replayed");
     assert_eq!(api.count().await, 1);
 }
+
+/// A request token's `iss` must be the USCC its certificate names: a token signed by an
+/// agency's own key and chain but claiming another issuer is refused, nothing stored.
+#[tokio::test]
+async fn a_token_whose_iss_is_not_its_certificate_holder_is_refused() {
+    let api = Api::new().await;
+    let e = api.keys.get("sh-agency-psb").unwrap();
+    let root = api.keys.issuer_of("sh-agency-psb").unwrap();
+    let chain = [e.cert_der.clone(), root.cert_der.clone()];
+    let other = api.uscc("sh-agency-samr");
+    for iss in ["bogus", other.as_str()] {
+        let t = make_request_token(e.signer.as_ref(), &chain, iss, AUD, api.now, 120).unwrap();
+        let (_, ct, v) = api
+            .call(
+                "POST",
+                "/v1/licenses",
+                Some(&t),
+                Some(id_card(1).to_string()),
+                &[],
+            )
+            .await;
+        assert_problem(&ct, &v, StatusCode::UNAUTHORIZED, "unauthenticated");
+        assert!(v["detail"].as_str().unwrap().contains(iss), "{v}");
+    }
+    assert_eq!(api.count().await, 0);
+    // its own USCC is accepted
+    let t = make_request_token(
+        e.signer.as_ref(),
+        &chain,
+        &api.uscc("sh-agency-psb"),
+        AUD,
+        api.now,
+        120,
+    )
+    .unwrap();
+    let (s, _, v) = api
+        .call(
+            "POST",
+            "/v1/licenses",
+            Some(&t),
+            Some(id_card(1).to_string()),
+            &[],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}

@@ -680,6 +680,19 @@ fn keys_init_writes_a_loadable_hierarchy() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // a second init would replace those keys: refused without --force, the files kept
+    let manifest = std::fs::read(dir.path().join("manifest.json")).unwrap();
+    let again = Command::new(crate::common::bin())
+        .args(["keys", "init", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read(dir.path().join("manifest.json")).unwrap(),
+        manifest
+    );
     let fresh = KeyStore::load(dir.path()).unwrap();
     let committed = keys();
     assert_eq!(fresh.entries().len(), committed.entries().len());

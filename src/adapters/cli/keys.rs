@@ -19,9 +19,12 @@ pub(crate) enum KeysCommand {
     /// Generate the DEMO hierarchy (trust-list signer, four province roots, agencies,
     /// seal authorities, organisation signers, show services) and its manifest.
     Init {
-        /// Directory to write (created if missing; existing demo files are replaced).
+        /// Directory to write (created if missing).
         #[arg(long, default_value = "keys")]
         dir: PathBuf,
+        /// Replace the keys of a directory that already holds a key store.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -39,12 +42,19 @@ pub(crate) fn run(cmd: KeysCommand) -> Result<i32, CliError> {
             }
             Ok(0)
         }
-        KeysCommand::Init { dir } => init(&dir),
+        KeysCommand::Init { dir, force } => init(&dir, force),
     }
 }
 
 /// Write the demo hierarchy under `dir` and print a one-line summary per entry.
-fn init(dir: &std::path::Path) -> Result<i32, CliError> {
+fn init(dir: &std::path::Path, force: bool) -> Result<i32, CliError> {
+    if !force && dir.join("manifest.json").exists() {
+        return Err(CliError::Input(format!(
+            "{} already holds a key store (manifest.json); its keys would be replaced — \
+             pass --force to do that",
+            dir.display()
+        )));
+    }
     let demo = crate::pki::demo::generate().map_err(|e| CliError::Input(e.to_string()))?;
     for f in &demo.files {
         let path = dir.join(&f.path);

@@ -59,9 +59,9 @@ impl From<RequestTokenError> for ApiError {
             RequestTokenError::LifetimeTooLong(s) => ApiError::TokenLifetimeTooLong(s),
             RequestTokenError::Expired => ApiError::TokenExpired,
             RequestTokenError::UntrustedKey(why) => ApiError::UntrustedKey(why),
-            e @ (RequestTokenError::Malformed(_) | RequestTokenError::BadSignature) => {
-                ApiError::Unauthenticated(e.to_string())
-            }
+            e @ (RequestTokenError::Malformed(_)
+            | RequestTokenError::BadSignature
+            | RequestTokenError::WrongIssuer { .. }) => ApiError::Unauthenticated(e.to_string()),
             RequestTokenError::Signing(j) => j.into(),
         }
     }

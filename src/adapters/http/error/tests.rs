@@ -280,6 +280,11 @@ fn seal_ofd_pki_crypto_and_token_errors_keep_their_own_codes() {
         code(RequestTokenError::BadSignature.into()),
         "unauthenticated"
     );
+    let wrong = RequestTokenError::WrongIssuer {
+        iss: "bogus".into(),
+        cert: "x".into(),
+    };
+    assert_eq!(code(wrong.into()), "unauthenticated");
     assert_eq!(
         code(RequestTokenError::Malformed("x".into()).into()),
         "unauthenticated"
