@@ -255,6 +255,46 @@ fn the_license_cli_against_a_running_server_and_a_graceful_stop() {
     assert_eq!(decoded["disclosed"]["address"], "杭州市西湖区");
     assert_eq!(decoded["header"]["alg"], "ES256");
 
+    // A status change prints the new status; suspend and revoke need a reason, which the
+    // CLI itself asks for (exit 2, nothing sent); `show` takes the server and agency from
+    // the environment like the other verbs.
+    let out = cli(&["suspend", id, "--agency", "zj-agency-psb"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--reason"));
+    let out = cli(&[
+        "suspend",
+        id,
+        "--agency",
+        "zj-agency-psb",
+        "--reason",
+        "审核中",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{id}\tsuspended\t审核中\n")
+    );
+    let out = cli(&["reinstate", id, "--agency", "zj-agency-psb"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with(&format!("{id}\tvalid\t")));
+    let out = Command::new(common::bin())
+        .args(["license", "show", id, "--keys"])
+        .arg(common::root().join("keys"))
+        .env("DELTASEAL_SERVER", &server.url)
+        .env("DELTASEAL_AGENCY", "zj-agency-psb")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let by_env: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(by_env["identifier"], id);
+
     // Refusals exit 1 with the problem code; another agency's license is not theirs.
     let out = cli(&["revoke", id, "--agency", "sh-agency-psb", "--reason", "x"]);
     assert_eq!(out.status.code(), Some(1));

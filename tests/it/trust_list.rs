@@ -338,3 +338,23 @@ fn jwcrypto_verifies_the_demo_list() {
     let (ok, _) = run("keys/zj/root.cert.pem", bad.as_bytes());
     assert!(!ok);
 }
+
+/// A reader that closes standard output early (`deltaseal … | head`) ends the command
+/// quietly: exit 141 as for SIGPIPE, no panic message.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    // `true` exits at once, so the read end is closed before deltaseal writes
+    let script = format!(
+        "{{ sleep 0.5; '{}' trust-list show --json keys/trust-list.jws; echo \"rc=$?\" >&2; }} | true",
+        bin().display()
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rc=141"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -82,10 +82,10 @@ pub(crate) enum LicenseCommand {
         /// File with a compact SD-JWT, or an identifier.
         what: String,
         /// Fetch from a node (identifier) with these settings.
-        #[arg(long)]
+        #[arg(long, env = "DELTASEAL_SERVER")]
         server: Option<String>,
         /// The agency's key id (needed to fetch).
-        #[arg(long)]
+        #[arg(long, env = "DELTASEAL_AGENCY")]
         agency: Option<String>,
         /// Keys directory.
         #[arg(long, default_value = "keys")]
@@ -99,7 +99,7 @@ pub(crate) struct StatusArgs {
     conn: Conn,
     /// The license identifier.
     identifier: String,
-    /// Why.
+    /// Why (required to suspend and to revoke).
     #[arg(long)]
     reason: Option<String>,
 }
@@ -374,6 +374,11 @@ fn bulk(conn: &Conn, file: &Path) -> Result<i32, CliError> {
 }
 
 fn status_change(a: StatusArgs, action: &str) -> Result<i32, CliError> {
+    if action != "reinstate" && a.reason.as_deref().map_or(true, |r| r.trim().is_empty()) {
+        return Err(CliError::Input(format!(
+            "license {action} needs --reason TEXT (the node records why)"
+        )));
+    }
     let client = Client::new(&a.conn)?;
     let mut body = Map::new();
     if let Some(r) = a.reason {
@@ -387,7 +392,14 @@ fn status_change(a: StatusArgs, action: &str) -> Result<i32, CliError> {
         None,
     ) {
         Ok((200, v)) => {
-            print_json(&v);
+            // the new status, not the whole credential
+            let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+            println!(
+                "{}\t{}\t{}",
+                text("identifier"),
+                text("status"),
+                text("reason")
+            );
             Ok(0)
         }
         Ok((s, v)) => {

@@ -75,6 +75,29 @@ impl CliError {
     }
 }
 
+/// Exit code when standard output was closed by its reader (`… | head`), as a process
+/// ended by SIGPIPE reports it to the shell.
+pub const EXIT_CLOSED_STDOUT: i32 = 141;
+
+/// A reader that closes standard output early (`deltaseal … | head`) ends the command
+/// quietly with [`EXIT_CLOSED_STDOUT`], instead of the panic `println!` raises on a
+/// broken pipe; every other panic is reported as usual.
+pub fn end_quietly_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(EXIT_CLOSED_STDOUT);
+        }
+        default(info);
+    }));
+}
+
 /// Parse the command line, run it, and return the process exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {

@@ -41,6 +41,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
                 .unwrap_or_else(|_| "info,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
+        // colour codes only for a terminal, never in a log file or a pipe
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let rt = tokio::runtime::Runtime::new().map_err(|e| CliError::Input(e.to_string()))?;
     rt.block_on(async move {
@@ -59,7 +61,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
             println!("deltaseal: listening on http://{a}");
             let _ = std::io::stdout().flush();
         }
-        tracing::info!(listen = ?bound, database = %cfg.database, "serving");
+        let listen = bound.map_or_else(|| cfg.listen.clone(), |a| a.to_string());
+        tracing::info!(%listen, database = %cfg.database, "serving");
         let app = crate::adapters::http::app(node);
         crate::adapters::http::serve(listener, app, shutdown_signal())
             .await
