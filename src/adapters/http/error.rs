@@ -53,6 +53,9 @@ pub enum ApiError {
     /// A request value is out of range or inconsistent.
     #[error("{0}")]
     InvalidRequest(String),
+    /// A path segment does not decode or parse.
+    #[error("bad path: {0}")]
+    BadPath(String),
     /// A license identifier is malformed or its check character is wrong.
     #[error("{0}")]
     BadIdentifier(String),
@@ -150,6 +153,7 @@ impl ApiError {
             UnknownType(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_type"),
             InvalidClaims(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_claims"),
             InvalidRequest(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
+            BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path"),
             BadIdentifier(_) => (StatusCode::BAD_REQUEST, "bad_identifier"),
             Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),

@@ -2,13 +2,13 @@
 
 use super::auth::AuthenticatedAgency;
 use super::error::ApiError;
-use super::extract::{ApiJson, IdempotencyKey, OptionalJson};
+use super::extract::{ApiJson, ApiPath, IdempotencyKey, OptionalJson};
 use super::issue::{request_hash, run_issue, IssueBody, IssuedLicense, StatusListRef};
 use super::state::AppState;
 use crate::adapters::storage::LicenseRecord;
 use crate::service::issue::Idempotency;
 use crate::service::status::{change_status, owned_license, StatusAction};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -170,7 +170,7 @@ pub async fn issue_batch(
 pub async fn get_license(
     State(node): State<AppState>,
     agency: AuthenticatedAgency,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<LicenseView>, ApiError> {
     let rec = owned_license(&node.store, agency.0.uscc(), &id).await?;
     Ok(Json(view(&node, rec)))
@@ -204,7 +204,7 @@ async fn change(
 pub async fn suspend(
     State(node): State<AppState>,
     agency: AuthenticatedAgency,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     OptionalJson(b): OptionalJson<ReasonBody>,
 ) -> Result<Json<LicenseView>, ApiError> {
     change(node, agency, id, b.reason, StatusAction::Suspend).await
@@ -218,7 +218,7 @@ pub async fn suspend(
 pub async fn reinstate(
     State(node): State<AppState>,
     agency: AuthenticatedAgency,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     OptionalJson(b): OptionalJson<ReasonBody>,
 ) -> Result<Json<LicenseView>, ApiError> {
     change(node, agency, id, b.reason, StatusAction::Reinstate).await
@@ -232,7 +232,7 @@ pub async fn reinstate(
 pub async fn revoke(
     State(node): State<AppState>,
     agency: AuthenticatedAgency,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     OptionalJson(b): OptionalJson<ReasonBody>,
 ) -> Result<Json<LicenseView>, ApiError> {
     change(node, agency, id, b.reason, StatusAction::Revoke).await

@@ -6,13 +6,13 @@
 use super::auth::AuthenticatedAgency;
 use super::blocking::TokioBlocking;
 use super::error::ApiError;
-use super::extract::{ApiJson, OptionalJson};
+use super::extract::{ApiJson, ApiPath, OptionalJson};
 use super::issue::IssuedLicense;
 use super::state::AppState;
 use crate::adapters::storage::ProofRequestRecord;
 use crate::service::issue::{holder_code_type, Issuer};
 use crate::service::proofs::{self, ProofApplication};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -110,7 +110,7 @@ pub async fn create(
 pub async fn approve(
     State(node): State<AppState>,
     agency: AuthenticatedAgency,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ProofRequestView>, ApiError> {
     let rec = proofs::approve(&node.store, agency.0.uscc(), &id, node.now()).await?;
     Ok(Json(view(&rec)))
@@ -124,7 +124,7 @@ pub async fn approve(
 pub async fn refuse(
     State(node): State<AppState>,
     agency: AuthenticatedAgency,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     OptionalJson(b): OptionalJson<RefuseBody>,
 ) -> Result<Json<ProofRequestView>, ApiError> {
     let rec = proofs::refuse(
@@ -146,7 +146,7 @@ pub async fn refuse(
 pub async fn issue(
     State(node): State<AppState>,
     agency: AuthenticatedAgency,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     OptionalJson(b): OptionalJson<ProofIssueBody>,
 ) -> Result<(StatusCode, Json<IssuedLicense>), ApiError> {
     let uscc = agency.0.uscc();

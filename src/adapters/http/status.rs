@@ -2,10 +2,11 @@
 //! signed `statuslist+jwt`, re-signed only when the list changed) and `GET /v1/catalog`.
 
 use super::error::ApiError;
+use super::extract::ApiPath;
 use super::state::AppState;
 use crate::adapters::storage::LIST_CAPACITY;
 use crate::license::{StatusList, StatusListToken};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -25,7 +26,7 @@ const RESIGN_AFTER: i64 = 3600;
         (status = 404, description = "problem+json")))]
 pub async fn status_list(
     State(node): State<AppState>,
-    Path((agency, list)): Path<(String, String)>,
+    ApiPath((agency, list)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let list: i64 = list.parse().map_err(|_| ApiError::NotFound)?;
     let signer = node

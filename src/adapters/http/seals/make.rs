@@ -3,7 +3,7 @@
 use crate::adapters::http::auth::{Bearer, MakeSeals};
 use crate::adapters::http::blocking::TokioBlocking;
 use crate::adapters::http::error::ApiError;
-use crate::adapters::http::extract::ApiJson;
+use crate::adapters::http::extract::{ApiJson, ApiPath};
 use crate::adapters::http::state::{AppState, Node, Party};
 use crate::adapters::storage::SealRecord;
 use crate::pki::{CertInfo, Role};
@@ -11,7 +11,7 @@ use crate::seal::make::SealType;
 use crate::seal::picture::DEFAULT_DPI;
 use crate::seal::{RevocationReason, Seal, SealRevocation, SealRevocationList};
 use crate::service::seal_make::{self, PictureFormat, SealOrder, Signatory};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -162,7 +162,7 @@ fn summary(r: &SealRecord) -> serde_json::Value {
         (status = 404, description = "problem+json")))]
 pub async fn get_seal(
     State(node): State<AppState>,
-    Path(es_id): Path<String>,
+    ApiPath(es_id): ApiPath<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let rec = node.store.seal(&es_id).await?;
     let seal = Seal::from_der(&rec.esl)
@@ -188,7 +188,7 @@ pub async fn get_seal(
     security(("agency_token" = [])))]
 pub async fn change_signers(
     State(node): State<AppState>,
-    Path(es_id): Path<String>,
+    ApiPath(es_id): ApiPath<String>,
     Bearer(party, _): Bearer<MakeSeals>,
     ApiJson(req): ApiJson<ChangeSigners>,
 ) -> Result<impl IntoResponse, ApiError> {

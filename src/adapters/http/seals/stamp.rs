@@ -6,12 +6,13 @@ use super::MAX_DOCUMENT_BYTES;
 use crate::adapters::http::auth::{Bearer, StampDocuments};
 use crate::adapters::http::blocking::TokioBlocking;
 use crate::adapters::http::error::ApiError;
+use crate::adapters::http::extract::ApiPath;
 use crate::adapters::http::state::AppState;
 use crate::seal::ofd::{Placement, StampOptions};
 use crate::service::seal_stamp::{stamp_with_stored, StampKind};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -49,7 +50,7 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
     security(("agency_token" = [])))]
 pub async fn stamp(
     State(node): State<AppState>,
-    Path(es_id): Path<String>,
+    ApiPath(es_id): ApiPath<String>,
     query: Result<Query<StampQuery>, axum::extract::rejection::QueryRejection>,
     Bearer(party, _): Bearer<StampDocuments>,
     body: Result<Bytes, BytesRejection>,
