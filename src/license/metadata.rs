@@ -23,6 +23,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::Date;
 
+/// Longest license number, name, issuer name, holder or holder code, bytes.
+pub const MAX_TEXT_BYTES: usize = 1024;
+
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
 /// The kind of code identifying the holder (GB/T 36903, after GA/T 517).
@@ -134,7 +137,10 @@ impl Metadata {
             &self.holder,
             &self.holder_code,
         ];
-        if texts.iter().any(|t| t.trim().is_empty() || t.len() > 1024) {
+        if texts
+            .iter()
+            .any(|t| t.trim().is_empty() || t.len() > MAX_TEXT_BYTES)
+        {
             return Err(LicenseError::BadMetadata(
                 "license number, name, issuer name, holder and holder code must be 1-1024 bytes",
             ));

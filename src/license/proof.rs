@@ -9,6 +9,7 @@
 //! Any other transition is [`LicenseError::IllegalProofTransition`].
 
 use super::metadata::HolderCodeType;
+use super::metadata::MAX_TEXT_BYTES;
 use super::sdjwt::{Credential, IssueRequest, StatusRef, MAX_PURPOSE_BYTES};
 use super::{Agency, Identifier, LicenseError};
 use crate::catalog::{Catalog, LicenseClass};
@@ -73,7 +74,9 @@ pub struct ProofRequest {
 }
 
 impl ProofRequest {
-    /// A new request. The type must be a proof in the catalogue; the purpose 1–512 bytes.
+    /// A new request. The type must be a proof in the catalogue; the purpose 1–512 bytes;
+    /// the applicant and their code 1–1024 bytes each, the limits the issued proof's
+    /// metadata has, so a request that could never be issued is refused when made.
     pub fn new(
         catalog: &Catalog,
         type_code: &str,
@@ -97,6 +100,11 @@ impl ProofRequest {
         if applicant.trim().is_empty() || applicant_code.trim().is_empty() {
             return Err(LicenseError::BadProofRequest(
                 "applicant and applicant code are required",
+            ));
+        }
+        if applicant.len() > MAX_TEXT_BYTES || applicant_code.len() > MAX_TEXT_BYTES {
+            return Err(LicenseError::BadProofRequest(
+                "applicant and applicant code must be at most 1024 bytes",
             ));
         }
         Ok(ProofRequest {

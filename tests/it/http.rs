@@ -947,3 +947,22 @@ async fn a_token_whose_iss_is_not_its_certificate_holder_is_refused() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
 }
+
+/// A proof request that could never be issued (an applicant longer than a proof's
+/// holder may be) is refused when it is made, not at the last step.
+#[tokio::test]
+async fn a_proof_request_is_held_to_the_proof_limits_when_made() {
+    let api = Api::new().await;
+    for (applicant, code) in [
+        ("王".repeat(40_000), "310101198505050011".to_string()),
+        ("王五".to_string(), "1".repeat(1025)),
+    ] {
+        let req = json!({"type_code": NO_CRIMINAL_RECORD, "applicant": applicant,
+            "applicant_code": code, "purpose": "签证申请"});
+        let (s, v) = api.post("sh-agency-psb", "/v1/proofs/requests", &req).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["code"], "invalid_request");
+        assert!(v["detail"].as_str().unwrap().contains("1024"), "{v}");
+    }
+    assert_eq!(api.db.store.proof_request_count().await.unwrap(), 0);
+}

@@ -518,11 +518,7 @@ async fn one_replay_record_covers_every_route() {
 #[tokio::test]
 async fn a_path_that_does_not_decode_is_a_problem() {
     let api = SealApi::on("sqlite").await;
-    for path in [
-        "/v1/seals/%FF",
-        "/v1/licenses/%FF",
-        "/v1/status/%FF/0",
-    ] {
+    for path in ["/v1/seals/%FF", "/v1/licenses/%FF", "/v1/status/%FF/0"] {
         let r = api.call("GET", path, None, "", vec![]).await;
         assert_eq!(r.content_type, "application/problem+json", "{path}");
         // an unauthenticated license read is refused before its path is looked at
