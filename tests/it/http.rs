@@ -966,3 +966,25 @@ async fn a_proof_request_is_held_to_the_proof_limits_when_made() {
     }
     assert_eq!(api.db.store.proof_request_count().await.unwrap(), 0);
 }
+
+/// A database held locked by another writer answers 503 `unavailable` with
+/// `Retry-After` (after the store's busy timeout), not 500, and nothing is stored.
+#[tokio::test]
+async fn a_locked_database_is_unavailable_with_retry_after() {
+    use sqlx::Connection;
+    let api = Api::new().await;
+    let url = format!("sqlite://{}", api.db.location);
+    let mut holder = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let body = Some(("application/json", id_card(1).to_string().into_bytes()));
+    let t = api.token("sh-agency-psb");
+    let r = crate::common::http::call(&api.app, "POST", "/v1/licenses", Some(&t), body, &[]).await;
+    r.assert_problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    assert!(r.headers.contains_key("retry-after"), "{:?}", r.headers);
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    holder.close().await.unwrap();
+    assert_eq!(api.count().await, 0);
+}

@@ -36,7 +36,30 @@ pub enum StorageError {
     InvalidSchema,
 }
 
+/// SQLite result codes (primary, and the extended codes of the same families) and
+/// PostgreSQL SQLSTATEs that mean "busy now, try again": SQLITE_BUSY, SQLITE_LOCKED;
+/// lock_not_available, serialization_failure, deadlock_detected, too_many_connections,
+/// admin/crash shutdown, cannot_connect_now.
+const RETRYABLE: &[&str] = &[
+    "5", "6", "261", "262", "517", "55P03", "40001", "40P01", "53300", "57P01", "57P02", "57P03",
+];
+
 impl StorageError {
+    /// Whether the database is unreachable or busy just now (a retry may succeed), as
+    /// opposed to a fault in the request or the data.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StorageError::Connect(_) => true,
+            StorageError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
+            ) => true,
+            StorageError::Database(sqlx::Error::Database(d)) => {
+                d.code().is_some_and(|c| RETRYABLE.contains(&c.as_ref()))
+            }
+            _ => false,
+        }
+    }
+
     /// Map a unique-constraint violation to [`StorageError::Duplicate`].
     pub(crate) fn from_insert(e: sqlx::Error) -> Self {
         match &e {

@@ -16,10 +16,7 @@ impl From<StorageError> for StoreError {
                 StoreError::InvalidTransition { current }
             }
             StorageError::Duplicate => StoreError::Duplicate,
-            e @ (StorageError::Connect(_)
-            | StorageError::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
-            )) => StoreError::Unavailable(e.to_string()),
+            e if e.is_unavailable() => StoreError::Unavailable(e.to_string()),
             other => StoreError::Failed(other.to_string()),
         }
     }

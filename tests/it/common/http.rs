@@ -52,6 +52,7 @@ pub fn request_token(
 pub struct Reply {
     pub status: StatusCode,
     pub content_type: String,
+    pub headers: axum::http::HeaderMap,
     pub body: Vec<u8>,
 }
 
@@ -112,6 +113,7 @@ pub async fn call(
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
+    let headers = resp.headers().clone();
     let body = axum::body::to_bytes(resp.into_body(), 256 << 20)
         .await
         .unwrap()
@@ -119,6 +121,7 @@ pub async fn call(
     Reply {
         status,
         content_type,
+        headers,
         body,
     }
 }

@@ -43,10 +43,7 @@ impl From<StorageError> for ApiError {
             StorageError::InvalidTransition { current } => {
                 ApiError::IllegalTransition(format!("not allowed while {current}"))
             }
-            e @ (StorageError::Connect(_)
-            | StorageError::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
-            )) => ApiError::Unavailable(e.to_string()),
+            e if e.is_unavailable() => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

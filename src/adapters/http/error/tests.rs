@@ -139,6 +139,8 @@ async fn server_errors_say_nothing_internal() {
     let (s, _, p) = body_of(ApiError::Internal("db password is hunter2".into())).await;
     assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!p.to_string().contains("hunter2"));
+    let resp = ApiError::Unavailable("busy".into()).into_response();
+    assert_eq!(resp.headers()[header::RETRY_AFTER], RETRY_AFTER_S);
     let (s, _, p) = body_of(ApiError::Unavailable("host 10.0.0.5 refused".into())).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
     assert!(!p.to_string().contains("10.0.0.5"));
