@@ -43,8 +43,9 @@ pub struct SealOrder {
     pub cert_list_form: CertListForm,
     /// Start of validity.
     pub valid_start: OffsetDateTime,
-    /// End of validity.
-    pub valid_end: OffsetDateTime,
+    /// End of validity; `None`: [`DEFAULT_VALIDITY`] after the start, clamped to the
+    /// certificates (see [`validity_end`]).
+    pub valid_end: Option<OffsetDateTime>,
     /// esID base; `None` applies [`default_es_id_base`].
     pub es_id_base: Option<String>,
     /// Picture diameter, mm.
@@ -96,6 +97,12 @@ pub fn make(
         PictureFormat::Png { dpi } => png_picture(&spec, dpi)?,
         PictureFormat::Svg => svg.clone(),
     };
+    let valid_end = validity_end(
+        order.valid_start,
+        order.valid_end,
+        authority_cert,
+        &order.signers,
+    )?;
     let es_id_base = order
         .es_id_base
         .unwrap_or_else(|| default_es_id_base(authority_cert, now, rand::random()));
@@ -106,7 +113,7 @@ pub fn make(
         signers: order.signers,
         cert_list_form: order.cert_list_form,
         valid_start: order.valid_start,
-        valid_end: order.valid_end,
+        valid_end,
         picture,
     };
     let seal = make_seal(&request, authority, authority_cert, now)?;
@@ -114,6 +121,42 @@ pub fn make(
         seal,
         svg: String::from_utf8_lossy(&svg.data).into_owned(),
     })
+}
+
+/// How long a seal lasts when no end is asked for.
+pub const DEFAULT_VALIDITY: time::Duration = time::Duration::days(3 * 365);
+
+/// The one rule for a seal's end of validity: a seal must not outlive the certificate
+/// of the authority that signs it, nor every certificate allowed to stamp with it. An
+/// end asked for beyond that is refused with the date it may have; with none asked
+/// for, [`DEFAULT_VALIDITY`] after the start, clamped to that date.
+pub fn validity_end(
+    start: OffsetDateTime,
+    asked: Option<OffsetDateTime>,
+    authority_cert: &[u8],
+    signers: &[Vec<u8>],
+) -> Result<OffsetDateTime, ServiceError> {
+    let authority = crate::seal::cert::CertFacts::parse(authority_cert)?.not_after;
+    let latest_signer = signers
+        .iter()
+        .filter_map(|d| crate::seal::cert::CertFacts::parse(d).ok())
+        .map(|c| c.not_after)
+        .max();
+    let limit = latest_signer.map_or(authority, |s| s.min(authority));
+    let rfc = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    match asked {
+        Some(end) if end > limit => Err(ServiceError::InvalidRequest(format!(
+            "the seal would outlive its certificates: valid_to {} is after {}, the last day \
+             the seal authority's and the signers' certificates allow",
+            rfc(end),
+            rfc(limit)
+        ))),
+        Some(end) => Ok(end),
+        None => Ok((start + DEFAULT_VALIDITY).min(limit)),
+    }
 }
 
 /// The next version of `old` listing `signers`, and the revocation superseding `old`.

@@ -271,7 +271,7 @@ fn every_seal_made_follows_the_one_es_id_rule() {
         signers: vec![signer.clone()],
         cert_list_form: CertListForm::Certificates,
         valid_start: NOW,
-        valid_end: datetime!(2028-01-01 00:00 UTC),
+        valid_end: Some(datetime!(2028-01-01 00:00 UTC)),
         es_id_base: base.map(str::to_string),
         diameter_mm: 42,
         picture: PictureFormat::Svg,

@@ -532,3 +532,38 @@ async fn a_path_that_does_not_decode_is_a_problem() {
         .await
         .assert_problem(StatusCode::UNAUTHORIZED, "untrusted_key");
 }
+
+/// `valid_to` is optional: the default end is three years on, clamped to the
+/// certificates that sign and stamp with the seal (the demo ones end 2029-01-01); an
+/// end after them is refused, naming the last day allowed.
+#[tokio::test]
+async fn a_seal_never_outlives_its_certificates() {
+    let api = SealApi::on("sqlite").await;
+    let r = api
+        .post_json(
+            "/v1/seals",
+            "sh-seal-authority",
+            &json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"]}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(r.json()["valid_to"], "2029-01-01T00:00:00Z");
+    let r = api
+        .post_json(
+            "/v1/seals",
+            "sh-seal-authority",
+            &json!({"name": "n", "organisation": "o", "signers": ["sh-org-1"],
+                "valid_to": "2030-01-01T00:00:00Z"}),
+        )
+        .await;
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    assert!(r.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("2029-01-01T00:00:00Z"));
+}

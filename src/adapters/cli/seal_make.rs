@@ -91,7 +91,8 @@ pub(crate) struct MakeArgs {
     /// Start of validity, RFC 3339 (default: now).
     #[arg(long = "valid-from")]
     valid_from: Option<String>,
-    /// End of validity, RFC 3339 (default: three years after the start).
+    /// End of validity, RFC 3339 (default: three years after the start, clamped to the
+    /// authority's and the signers' certificates; a later end is refused).
     #[arg(long = "valid-to")]
     valid_to: Option<String>,
     /// certList form: certs (certListType 1) or digests (certListType 2, SM3).
@@ -162,8 +163,8 @@ pub(crate) fn make(a: MakeArgs) -> Result<i32, CliError> {
         None => now,
     };
     let valid_end = match &a.valid_to {
-        Some(s) => parse_time(Some(s), "--valid-to")?,
-        None => valid_start + time::Duration::days(3 * 365),
+        Some(s) => Some(parse_time(Some(s), "--valid-to")?),
+        None => None,
     };
     let seal_type = match a.seal_type.as_str() {
         "organisation" | "org" => SealType::Organisation,

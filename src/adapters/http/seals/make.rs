@@ -43,10 +43,11 @@ pub struct CreateSeal {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub valid_from: Option<OffsetDateTime>,
-    /// End of validity (RFC 3339).
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub valid_to: OffsetDateTime,
+    /// End of validity (RFC 3339); default three years after the start, clamped to the
+    /// seal authority's and the signers' certificates (a later end is refused).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub valid_to: Option<OffsetDateTime>,
     /// esID base (ASCII); default `<division code><YYYYMMDD><6 random digits>`.
     #[serde(default)]
     pub es_id_base: Option<String>,
