@@ -567,3 +567,40 @@ async fn a_seal_never_outlives_its_certificates() {
         .unwrap()
         .contains("2029-01-01T00:00:00Z"));
 }
+
+/// Every route authenticates before it reads the body: a request announcing a 60 MB
+/// upload and sending none of it is answered 401 at once, over a real socket.
+#[tokio::test]
+async fn an_unauthenticated_upload_is_refused_before_its_body_is_read() {
+    use std::io::{Read, Write};
+    let api = SealApi::on("sqlite").await;
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = api.node.app.clone();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    for path in [
+        format!("/v1/seals/{es_id}/stamp"),
+        "/v1/seals".to_string(),
+        "/v1/licenses".to_string(),
+    ] {
+        let reply = tokio::task::spawn_blocking(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap();
+            write!(
+                s,
+                "POST {path} HTTP/1.1\r\nHost: node.test\r\nContent-Type: application/octet-stream\r\n\
+                 Content-Length: 60000000\r\nAuthorization: Bearer not-a-token\r\n\r\n"
+            )
+            .unwrap();
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap();
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        })
+        .await
+        .unwrap();
+        assert!(reply.starts_with("HTTP/1.1 401"), "{reply}");
+        assert!(reply.contains("unauthenticated"), "{reply}");
+    }
+}
