@@ -902,3 +902,55 @@ fn repeated_references_and_signature_floods_stay_bounded() {
         Err(OfdError::TooManySignatures { count: 10_000, .. })
     ));
 }
+
+/// A stamp must lie on its page: placing one off the page is refused when it is made,
+/// and one whose appearance lies off the page is a failed check when it is verified.
+#[test]
+fn a_stamp_must_lie_on_its_page() {
+    let d = demo("sh", "org-1");
+    let pkg = OfdPackage::read(&sample("helloworld.ofd"), Limits::default()).unwrap();
+    let far = StampOptions {
+        placement: Placement::Coordinates {
+            page: 0,
+            x: 5000.0,
+            y: 9000.0,
+        },
+        size_mm: None,
+    };
+    let err = stamp_ofd(pkg, &d.seal, &d.signer, &d.signer_cert, &far, fixed_now()).unwrap_err();
+    assert!(
+        matches!(err, deltaseal::seal::ofd::OfdError::Placement(_)),
+        "{err}"
+    );
+    // 42 mm from x = 180 on a 210 mm page: off by 12 mm
+    let pkg = OfdPackage::read(&sample("helloworld.ofd"), Limits::default()).unwrap();
+    let edge = StampOptions {
+        placement: Placement::Coordinates {
+            page: 0,
+            x: 180.0,
+            y: 10.0,
+        },
+        size_mm: None,
+    };
+    assert!(stamp_ofd(pkg, &d.seal, &d.signer, &d.signer_cert, &edge, fixed_now()).is_err());
+    // moved off the page after stamping
+    let good = stamp(&sample("helloworld.ofd"), &d, at_page(0));
+    let off = rewrite(&good, "Doc_0/Signs/Sign_0/Signature.xml", |x| {
+        let s = String::from_utf8(x.clone()).unwrap();
+        *x = s
+            .replace("Boundary=\"100 200", "Boundary=\"5000 9000")
+            .into_bytes();
+    });
+    let r = verify_ofd(&off, &trusted(&d)).unwrap();
+    assert_eq!(r.indication, Indication::TotalFailed);
+    assert_eq!(
+        outcome(&r, "sign[Sign_0].stamp_annot"),
+        Outcome::Failed,
+        "{r}"
+    );
+    let good_report = verify_ofd(&good, &trusted(&d)).unwrap();
+    assert_eq!(
+        outcome(&good_report, "sign[Sign_0].stamp_annot"),
+        Outcome::Passed
+    );
+}

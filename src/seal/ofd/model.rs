@@ -24,12 +24,37 @@ pub struct DocBody {
 }
 
 /// One page of a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     /// The page's `ID` (what `StampAnnot/@PageRef` points at).
     pub id: String,
     /// Canonical name of the page's `Content.xml`.
     pub content: String,
+    /// Width and height in mm of the document's default page area
+    /// (`CommonData/PageArea/PhysicalBox`), when given; see [`page_size`].
+    pub default_size_mm: Option<(f64, f64)>,
+}
+
+/// Width and height of a `PhysicalBox` (`x y w h`), when they are positive numbers.
+fn box_size(area: Option<&Element>) -> Option<(f64, f64)> {
+    let text = &area?.child("PhysicalBox")?.text;
+    let n: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|v| v.parse::<f64>().ok())
+        .collect();
+    match n.as_slice() {
+        [_, _, w, h] if w.is_finite() && h.is_finite() && *w > 0.0 && *h > 0.0 => Some((*w, *h)),
+        _ => None,
+    }
+}
+
+/// A page's size in mm: its own `Area/PhysicalBox`, else the document's default page
+/// area; `None` when neither says.
+pub fn page_size(pkg: &OfdPackage, page: &Page) -> Option<(f64, f64)> {
+    parse_part(pkg, &page.content)
+        .ok()
+        .and_then(|c| box_size(c.child("Area")))
+        .or(page.default_size_mm)
 }
 
 /// Kind of signature, from `Signatures.xml` `Type` (default `Seal`).
@@ -156,6 +181,7 @@ pub fn pages(pkg: &OfdPackage, document: &str) -> Result<Vec<Page>, OfdError> {
         file: display_path(document),
         element: "Pages",
     })?;
+    let default = box_size(doc.child("CommonData").and_then(|c| c.child("PageArea")));
     let mut list = Vec::new();
     pages.descendants("Page", &mut list);
     list.into_iter()
@@ -164,13 +190,15 @@ pub fn pages(pkg: &OfdPackage, document: &str) -> Result<Vec<Page>, OfdError> {
                 file: display_path(document),
                 what,
             };
+            let content = locate(
+                pkg,
+                document,
+                p.attr("BaseLoc").ok_or(bad("Page/@BaseLoc"))?,
+            )?;
             Ok(Page {
                 id: p.attr("ID").ok_or(bad("Page/@ID"))?.to_string(),
-                content: locate(
-                    pkg,
-                    document,
-                    p.attr("BaseLoc").ok_or(bad("Page/@BaseLoc"))?,
-                )?,
+                content,
+                default_size_mm: default,
             })
         })
         .collect()

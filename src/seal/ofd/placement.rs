@@ -57,6 +57,11 @@ pub fn resolve(
                     "coordinates must be finite and non-negative",
                 ));
             }
+            if !on_page(model::page_size(pkg, p), [*x, *y, w, h]) {
+                return Err(OfdError::Placement(
+                    "the stamp would not lie on the page (x + width and y + height must stay within the page's PhysicalBox)",
+                ));
+            }
             Ok(Resolved {
                 page_id: p.id.clone(),
                 boundary: [*x, *y, w, h],
@@ -69,15 +74,50 @@ pub fn resolve(
             for p in pages {
                 let content = model::parse_part(pkg, &p.content)?;
                 if let Some((cx, cy)) = find_keyword(&content, text) {
+                    // centred on the keyword, moved as little as needed to stay on the page
+                    let (pw, ph) = model::page_size(pkg, p).unwrap_or((f64::MAX, f64::MAX));
+                    let x = (cx - w / 2.0).min(pw - w).max(0.0);
+                    let y = (cy - h / 2.0).min(ph - h).max(0.0);
                     return Ok(Resolved {
                         page_id: p.id.clone(),
-                        boundary: [(cx - w / 2.0).max(0.0), (cy - h / 2.0).max(0.0), w, h],
+                        boundary: [x, y, w, h],
                     });
                 }
             }
             Err(OfdError::Placement("keyword not found in any page's text"))
         }
     }
+}
+
+/// How far (mm) a stamp may stick out of its page and still count as on it: readers
+/// and writers round boxes differently.
+pub const PAGE_TOLERANCE_MM: f64 = 1.0;
+
+/// Whether the box `[x, y, w, h]` lies on a page of `size` (mm); a page of unknown
+/// size takes any box.
+pub fn on_page(size: Option<(f64, f64)>, b: [f64; 4]) -> bool {
+    let Some((pw, ph)) = size else {
+        return true;
+    };
+    b.iter().all(|v| v.is_finite())
+        && b[0] >= -PAGE_TOLERANCE_MM
+        && b[1] >= -PAGE_TOLERANCE_MM
+        && b[0] + b[2] <= pw + PAGE_TOLERANCE_MM
+        && b[1] + b[3] <= ph + PAGE_TOLERANCE_MM
+}
+
+/// Whether any of the box `[x, y, w, h]` shows on a page of `size` (mm). A seal across
+/// the edge of consecutive pages (骑缝章) shows part of itself on each: that counts; a
+/// box wholly off the page does not. A page of unknown size takes any box.
+pub fn shows_on_page(size: Option<(f64, f64)>, b: [f64; 4]) -> bool {
+    let Some((pw, ph)) = size else {
+        return true;
+    };
+    b.iter().all(|v| v.is_finite())
+        && b[0] < pw
+        && b[1] < ph
+        && b[0] + b[2] > 0.0
+        && b[1] + b[3] > 0.0
 }
 
 /// Centre (mm, page space) of the first occurrence of `keyword` in a page content.

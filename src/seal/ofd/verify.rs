@@ -98,16 +98,14 @@ pub fn verify_package(pkg: &OfdPackage, opts: &VerifyOptions) -> Result<Report, 
                 max: opts.limits.max_signatures,
             });
         }
-        let page_ids: Vec<String> = model::pages(pkg, &body.doc_root)
-            .map(|p| p.into_iter().map(|p| p.id).collect())
-            .unwrap_or_default();
+        let pages: Vec<model::Page> = model::pages(pkg, &body.doc_root).unwrap_or_default();
         for (i, entry) in entries.iter().enumerate() {
             found += 1;
             let later_exists = i + 1 < entries.len();
             let ctx = Context {
                 list_name,
                 later_exists,
-                page_ids: &page_ids,
+                pages: &pages,
             };
             verify_signature(pkg, opts, entry, &ctx, &mut cache, &mut b);
         }
@@ -140,8 +138,8 @@ struct Context<'a> {
     list_name: &'a str,
     /// Whether a signature is listed after this one.
     later_exists: bool,
-    /// IDs of the document's pages.
-    page_ids: &'a [String],
+    /// The document's pages.
+    pages: &'a [model::Page],
 }
 
 /// Digests already computed, so a file referenced many times (by one hostile signature
@@ -194,7 +192,26 @@ fn verify_signature(
     );
     check_references(pkg, &sig, &entry.base_loc, ctx, &code, cache, b);
     for a in &sig.stamp_annots {
-        if ctx.page_ids.contains(&a.page_ref) {
+        let page = ctx.pages.iter().find(|p| p.id == a.page_ref);
+        let size = page.and_then(|p| model::page_size(pkg, p));
+        if page.is_some() && !super::placement::shows_on_page(size, a.boundary) {
+            let (w, h) = size.unwrap_or_default();
+            b.fail(
+                &code("stamp_annot"),
+                Some(format!("page {}", a.page_ref)),
+                SubIndication::FormatFailure,
+                Reason::new(
+                    format!(
+                        "签章外观 {:?} 完全在页面 {}（{w}×{h} 毫米）之外，阅读器不会显示",
+                        a.boundary, a.page_ref
+                    ),
+                    format!(
+                        "the stamp appearance {:?} lies wholly outside page {} ({w} x {h} mm): readers will not show it",
+                        a.boundary, a.page_ref
+                    ),
+                ),
+            );
+        } else if page.is_some() {
             b.pass(
                 &code("stamp_annot"),
                 Some(format!("page {}", a.page_ref)),
