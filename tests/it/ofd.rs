@@ -954,3 +954,24 @@ fn a_stamp_must_lie_on_its_page() {
         Outcome::Passed
     );
 }
+
+/// A corrupted compressed entry is refused naming the entry and why, not "i/o error".
+#[test]
+fn a_corrupt_compressed_entry_is_named() {
+    let text = "<ofd:OFD xmlns:ofd=\"http://www.ofdspec.org/2016\">".to_string()
+        + &"<ofd:DocBody/>".repeat(2000)
+        + "</ofd:OFD>";
+    let mut zip = zip_of(&[("OFD.xml", text.as_bytes(), true)]);
+    // the compressed data starts after the 30-byte local header and the 7-byte name
+    for b in &mut zip[40..60] {
+        *b ^= 0x5a;
+    }
+    let err = OfdPackage::read(&zip, Limits::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, deltaseal::seal::ofd::OfdError::CorruptEntry { .. }),
+        "{msg}"
+    );
+    assert!(msg.contains("/OFD.xml"), "{msg}");
+    assert!(!msg.contains("i/o error"), "{msg}");
+}

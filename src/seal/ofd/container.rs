@@ -233,7 +233,10 @@ fn read_bounded<R: Read>(
     let mut out = Vec::with_capacity(hint as usize + 1);
     let mut buf = [0u8; 64 * 1024];
     loop {
-        let n = file.read(&mut buf).map_err(zip::result::ZipError::Io)?;
+        let n = file.read(&mut buf).map_err(|e| OfdError::CorruptEntry {
+            name: display_path(name),
+            why: corrupt_reason(&e),
+        })?;
         if n == 0 {
             return Ok(out);
         }
@@ -284,6 +287,19 @@ pub fn check_entry_name(name: &str) -> Result<(), OfdError> {
         return bad(PathProblem::ParentDir);
     }
     Ok(())
+}
+
+/// Why an entry's bytes could not be inflated, in words: a corrupt deflate stream, a
+/// CRC mismatch, or the package ending inside the entry.
+fn corrupt_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    if text.to_ascii_lowercase().contains("checksum") || text.contains("CRC") {
+        "its CRC-32 does not match its bytes".to_string()
+    } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        "the package ends inside it".to_string()
+    } else {
+        format!("its compressed data is corrupt ({text})")
+    }
 }
 
 /// Resolve a location written in an OFD XML part: absolute (`/Doc_0/…`) from the package

@@ -72,6 +72,15 @@ pub enum OfdError {
         /// the limit
         max: u64,
     },
+    /// An entry's compressed bytes do not inflate (corrupt stream, CRC mismatch, cut
+    /// off).
+    #[error("OFD entry {name} cannot be read: {why}")]
+    CorruptEntry {
+        /// The entry (with leading `/`).
+        name: String,
+        /// Why.
+        why: String,
+    },
     /// The zip container is unreadable (truncated, not a zip, unsupported feature).
     #[error("OFD zip container unreadable: {0}")]
     Zip(#[from] zip::result::ZipError),
