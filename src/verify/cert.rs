@@ -21,7 +21,7 @@ fn der_of(bytes: &[u8]) -> Result<Vec<u8>, String> {
         .ok_or("unterminated PEM block")?
         + end.len();
     match der::pem::decode_vec(&text[..stop]) {
-        Ok((label, der)) if label == "CERTIFICATE" => Ok(der),
+        Ok(("CERTIFICATE", der)) => Ok(der),
         Ok((label, _)) => Err(format!("a PEM {label} block, not a CERTIFICATE")),
         Err(e) => Err(format!("bad PEM: {e}")),
     }
