@@ -12,6 +12,8 @@
 //!   the e-proof flow.
 //! - [`seal`]: GB/T 38540 seals and stamps, and OFD documents carrying them.
 //! - [`report`]: the one verification report model every verifier returns.
+//! - [`trust_list`]: the signed regional trust list and the anchors it yields.
+//! - [`verify`]: the one verification engine — any artifact, under the trust list and a policy.
 //!
 //! Use cases ([`service`]): issue, change status, decide proofs, make and stamp seals —
 //! each once, over the domain and narrow storage traits, called by the HTTP handlers
@@ -31,3 +33,4 @@ pub mod report;
 pub mod seal;
 pub mod service;
 pub mod trust_list;
+pub mod verify;

@@ -15,6 +15,7 @@ mod seal_make;
 mod seal_ofd;
 mod serve;
 mod trust_list;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -48,6 +49,9 @@ enum Command {
     /// Build, sign, show and verify the regional trust list.
     #[command(subcommand, name = "trust-list")]
     TrustList(trust_list::TrustListCommand),
+    /// Verify any artifact (SD-JWT VC, seal, stamp, OFD, certificate) under the trust
+    /// list and a policy; exit 0 passed, 1 failed, 3 indeterminate, 2 bad input.
+    Verify(verify::VerifyArgs),
 }
 
 /// An error the CLI reports on stderr before exiting with code 2.
@@ -115,6 +119,7 @@ pub fn run() -> i32 {
         Command::License(c) => license::run(c),
         Command::Serve(a) => serve::run(a),
         Command::TrustList(c) => trust_list::run(c),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(code) => code,

@@ -28,7 +28,7 @@ mod verify;
 pub use issue::{Credential, IssueRequest, Prepared, StatusRef, MAX_PURPOSE_BYTES};
 pub use parse::{Disclosure, SdJwt, MAX_DISCLOSURES, MAX_SD_JWT_BYTES};
 pub use present::{present, present_with_key_binding};
-pub use verify::{verify, KeyBindingCheck, Verified, VerifyOptions};
+pub use verify::{verify, KeyBindingCheck, Verified, VerifyOptions, DEFAULT_CLOCK_SKEW};
 
 /// The JWT `typ` of a credential.
 pub const TYP: &str = "dc+sd-jwt";

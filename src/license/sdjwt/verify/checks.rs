@@ -126,8 +126,12 @@ fn numeric_date(p: &Map<String, Value>, k: &str) -> Result<Option<OffsetDateTime
     }
 }
 
-pub(super) fn check_validity(b: &mut ReportBuilder, p: &Map<String, Value>, at: OffsetDateTime) {
-    let skew = Duration::minutes(5);
+pub(super) fn check_validity(
+    b: &mut ReportBuilder,
+    p: &Map<String, Value>,
+    at: OffsetDateTime,
+    skew: Duration,
+) {
     let (Ok(iat), Ok(nbf), Ok(exp)) = (
         numeric_date(p, "iat"),
         numeric_date(p, "nbf"),

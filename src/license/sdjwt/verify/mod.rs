@@ -22,6 +22,9 @@ use checks::{check_disclosures, check_key_binding, check_status, check_validity}
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
+/// The clock skew [`VerifyOptions::new`] allows: five minutes.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::minutes(5);
+
 /// What a key binding JWT must say.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyBindingCheck<'a> {
@@ -48,6 +51,8 @@ pub struct VerifyOptions<'a> {
     pub status_list: Option<(&'a str, &'a StatusList)>,
     /// When set, a key binding JWT is required and must match.
     pub key_binding: Option<KeyBindingCheck<'a>>,
+    /// How far `iat` / `nbf` may lie after the validation time (clocks of two nodes).
+    pub clock_skew: Duration,
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -59,6 +64,7 @@ impl<'a> VerifyOptions<'a> {
             crls: &[],
             status_list: None,
             key_binding: None,
+            clock_skew: DEFAULT_CLOCK_SKEW,
         }
     }
 }
@@ -236,7 +242,7 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
 
-    check_validity(&mut b, p, opts.at);
+    check_validity(&mut b, p, opts.at, opts.clock_skew);
     check_key_binding(&mut b, &sd, opts);
     check_status(&mut b, out.status.as_ref(), opts);
     out.chain = chain;

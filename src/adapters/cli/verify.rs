@@ -1,0 +1,246 @@
+//! `deltaseal verify FILE|-`: any artifact through the one verification engine
+//! ([`crate::verify`]) under the regional trust list, which is itself accepted first.
+//! Must not touch: verification logic — this reads files, parses flags and prints.
+//!
+//! Exit codes: 0 passed, 1 failed, 3 indeterminate (and the trust list's own report and
+//! code when it is refused), 2 bad input (unreadable or oversized file, bad `--at`, bad
+//! policy or revocation JSON, a `--document` for something that is not a stamp, a stamp
+//! without `--document`).
+
+use super::cert_verify::read_der;
+use super::seal::parse_time;
+use super::CliError;
+use crate::crypto::{Algorithm, DigestAlgorithm};
+use crate::seal::{SealRevocationList, SignedData, Stamp};
+use crate::trust_list;
+use crate::verify::{self, Context, Input, Kind, Policy, Verdict};
+use clap::Args;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Largest OFD document read.
+const MAX_OFD: u64 = 64 * 1024 * 1024;
+/// Largest artifact of any other kind, and largest trust list or policy file.
+const MAX_OTHER: u64 = 1024 * 1024;
+
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The artifact: an SD-JWT VC, a seal, a detached stamp, an OFD document or a
+    /// certificate; `-` reads standard input.
+    file: PathBuf,
+    /// Its kind (sd-jwt, seal, stamp, ofd, certificate); default: told from the bytes.
+    #[arg(long = "type")]
+    kind: Option<String>,
+    /// The signed document of a detached stamp.
+    #[arg(long)]
+    document: Option<PathBuf>,
+    /// Validation time, RFC 3339 (default: now).
+    #[arg(long)]
+    at: Option<String>,
+    /// The signed regional trust list (compact JWS).
+    #[arg(long, default_value = "keys/trust-list.jws")]
+    trust_list: PathBuf,
+    /// The pinned trust-list signer certificate (PEM or DER).
+    #[arg(long, default_value = "keys/yrd/trust-list-signer.cert.pem")]
+    trust_list_signer: PathBuf,
+    /// The verification policy (JSON: provinces, license_types, required_disclosures,
+    /// clock_skew_s).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Revoked seals: a JSON seal revocation list.
+    #[arg(long)]
+    revoked: Option<PathBuf>,
+    /// Print the verdict (and its report) as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Read at most `max` bytes of `path` (`-`: standard input); more is an input error.
+fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
+    let mut bytes = Vec::new();
+    let res = if path == Path::new("-") {
+        std::io::stdin().take(max + 1).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+    };
+    res.map_err(|e| CliError::io(path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(CliError::Input(format!(
+            "{}: larger than {max} bytes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+fn read_text(path: &Path) -> Result<String, CliError> {
+    String::from_utf8(read_bounded(path, MAX_OTHER * 4)?)
+        .map_err(|_| CliError::Input(format!("{}: not UTF-8 text", path.display())))
+}
+
+fn hash_file(path: &Path, alg: DigestAlgorithm) -> Result<Vec<u8>, CliError> {
+    let mut f = std::fs::File::open(path).map_err(|e| CliError::io(path, e))?;
+    let mut h = alg.hasher();
+    std::io::copy(&mut f, &mut h).map_err(|e| CliError::io(path, e))?;
+    Ok(h.finalize())
+}
+
+pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
+    let at = parse_time(a.at.as_deref(), "--at")?;
+    let kind = match a.kind.as_deref() {
+        None => None,
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            CliError::Input(format!(
+                "--type {k:?}: use sd-jwt, seal, stamp, ofd or certificate"
+            ))
+        })?),
+    };
+    let policy = match &a.policy {
+        Some(p) => Policy::from_json(&read_text(p)?)
+            .map_err(|e| CliError::Input(format!("{}: {e}", p.display())))?,
+        None => Policy::default(),
+    };
+    let revoked = match &a.revoked {
+        Some(p) => Some(
+            serde_json::from_str::<SealRevocationList>(&read_text(p)?)
+                .map_err(|e| CliError::Input(format!("{}: {e}", p.display())))?,
+        ),
+        None => None,
+    };
+    let bytes = read_bounded(&a.file, MAX_OFD)?;
+    let kind = kind.or_else(|| verify::detect(&bytes));
+    if kind != Some(Kind::Ofd) && bytes.len() as u64 > MAX_OTHER {
+        return Err(CliError::Input(format!(
+            "{}: larger than {MAX_OTHER} bytes and not an OFD document",
+            a.file.display()
+        )));
+    }
+    let digest;
+    let document = match (&a.document, kind) {
+        (None, Some(Kind::Stamp)) => {
+            return Err(CliError::Input(
+                "a detached stamp needs --document (the signed file)".into(),
+            ))
+        }
+        (None, _) => None,
+        (Some(doc), Some(Kind::Stamp)) => {
+            let alg = Stamp::from_der(&bytes)
+                .ok()
+                .and_then(|s| Algorithm::from_signature_oid(&s.signature_algorithm))
+                .map(Algorithm::digest)
+                .unwrap_or(DigestAlgorithm::Sm3);
+            digest = hash_file(doc, alg)?;
+            Some(SignedData::Digest(alg, &digest))
+        }
+        (Some(_), _) => return Err(CliError::Input("--document is for detached stamps".into())),
+    };
+
+    // The trust list first: refused, its report decides.
+    let signer = read_der(&a.trust_list_signer, "CERTIFICATE")?;
+    let list_text = read_text(&a.trust_list)?;
+    let opts = trust_list::VerifyOptions {
+        signer_cert: &signer,
+        at,
+        held_sequence: None,
+        grace: time::Duration::days(1),
+    };
+    let (list_report, accepted) = trust_list::verify_report(&list_text, &opts);
+    let Some(trust) = accepted else {
+        if a.json {
+            println!("{}", list_report.to_json());
+        } else {
+            print!("{list_report}");
+        }
+        return Ok(list_report.exit_code());
+    };
+
+    let mut ctx = Context::new(&trust, at, &policy);
+    ctx.revoked_seals = revoked.as_ref();
+    let input = Input {
+        bytes: &bytes,
+        document,
+        kind,
+    };
+    let verdict = verify::verify(&input, &ctx);
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&verdict).expect("the verdict serialises")
+        );
+    } else {
+        print!("{}", header(&verdict));
+        print!("{}", verdict.report);
+    }
+    Ok(verdict.exit_code())
+}
+
+/// The lines above the report: what was verified, by whom, under which list.
+fn header(v: &Verdict) -> String {
+    let mut s = String::new();
+    let kind = v.kind.map_or("unknown", Kind::name);
+    s.push_str(&format!("kind        {kind}\n"));
+    if let Some(p) = &v.province {
+        s.push_str(&format!(
+            "province    {} {} / {}\n",
+            p.code.abbrev(),
+            p.name_zh,
+            p.name_en
+        ));
+    }
+    if let Some(a) = &v.agency {
+        let who = if v.kind == Some(Kind::SdJwt) {
+            "agency     "
+        } else {
+            "authority  "
+        };
+        let uscc = a
+            .uscc
+            .as_deref()
+            .map(|u| format!(" (USCC {u})"))
+            .unwrap_or_default();
+        let unlisted = if a.listed {
+            ""
+        } else {
+            " [not in the trust list]"
+        };
+        s.push_str(&format!(
+            "{who} {} / {}{uscc}{unlisted}\n",
+            a.name_zh, a.name_en
+        ));
+    }
+    if let Some(t) = &v.license_type {
+        s.push_str(&format!(
+            "type        {} {} / {}",
+            t.code, t.name_zh, t.name_en
+        ));
+        if let Some(local) = &t.local_code {
+            let p = t.local_province.map(|p| p.abbrev()).unwrap_or_default();
+            s.push_str(&format!(
+                " (local code {local} of {p}, recognised as {})",
+                t.code
+            ));
+        }
+        s.push('\n');
+    }
+    if !v.claims.is_empty() {
+        s.push_str("claims\n");
+        for (k, val) in &v.claims {
+            let shown = match val {
+                serde_json::Value::String(x) => x.clone(),
+                other => other.to_string(),
+            };
+            s.push_str(&format!("  {k} = {shown}\n"));
+        }
+    }
+    let short = v
+        .trust_list
+        .digest
+        .get(..16)
+        .unwrap_or(&v.trust_list.digest);
+    s.push_str(&format!(
+        "trust list  #{} (sha256 {short}…)\n\n",
+        v.trust_list.sequence
+    ));
+    s
+}
