@@ -13,3 +13,4 @@ mod pki_validate;
 mod seal;
 mod storage;
 mod trust_list;
+mod trust_list_node;
