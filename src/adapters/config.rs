@@ -584,6 +584,54 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn trust_list_settings_have_defaults_file_keys_and_environment() {
+        let c = Config::load(None, env(&[])).unwrap();
+        assert_eq!(c.trust_list_path(), PathBuf::from("keys/trust-list.jws"));
+        assert_eq!(
+            c.trust_list_signer_path(),
+            PathBuf::from("keys/yrd/trust-list-signer.cert.pem")
+        );
+        assert_eq!((c.trust_list_grace_s, c.trust_list_poll_s), (86_400, 300));
+        assert_eq!(c.trust_list_url, None);
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("c.toml");
+        std::fs::write(
+            &t,
+            "trust_list = \"/srv/list.jws\"\ntrust_list_url = \"http://sh.example/v1/trust-list\"\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&t),
+            env(&[
+                ("DELTASEAL_TRUST_LIST_SIGNER", "/srv/signer.pem"),
+                ("DELTASEAL_TRUST_LIST_GRACE_S", "0"),
+                ("DELTASEAL_TRUST_LIST_POLL_S", "60"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.trust_list_path(), PathBuf::from("/srv/list.jws"));
+        assert_eq!(c.trust_list_signer_path(), PathBuf::from("/srv/signer.pem"));
+        assert_eq!((c.trust_list_grace_s, c.trust_list_poll_s), (0, 60));
+        assert_eq!(
+            c.trust_list_url.as_deref(),
+            Some("http://sh.example/v1/trust-list")
+        );
+        for bad in [
+            ("DELTASEAL_TRUST_LIST_POLL_S", "0"),
+            ("DELTASEAL_TRUST_LIST_GRACE_S", "-1"),
+            ("DELTASEAL_TRUST_LIST_URL", "ftp://x"),
+        ] {
+            assert!(
+                matches!(
+                    Config::load(None, env(&[bad])),
+                    Err(ConfigError::BadValue { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn a_production_node_refuses_the_demo_keys() {
         let keys = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("keys");
