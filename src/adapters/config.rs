@@ -1,17 +1,23 @@
 //! Node configuration: defaults, a config file (`--config`; TOML if it ends in
 //! `.toml`, JSON otherwise), `DELTASEAL_*`
 //! environment variables, in that order of precedence (later wins), and opening the
-//! node they describe (store, keys, catalogue).
+//! node they describe (store, keys, catalogue, the trust list).
 //!
-//! Owns: reading and checking the configuration, refusing demo keys in production.
+//! Owns: reading and checking the configuration, refusing demo keys in production,
+//! reading the trust-list file and the pinned signer (what is accepted is the use
+//! case's, `service::trust_list`).
 //! Must not touch: serving (see `cli/serve.rs`) or what the keys are used for.
 
-use crate::adapters::http::{AppState, Clock, Hosted, Limits, Node, NodeSettings, Party};
+use crate::adapters::http::{
+    AppState, Clock, Hosted, Limits, Node, NodeSettings, NodeTrustList, Party,
+};
 use crate::adapters::keystore::{KeyStore, KeyStoreError};
 use crate::adapters::storage::{StorageError, Store};
 use crate::catalog::{Catalog, CatalogError};
 use crate::license::{Agency, LicenseError};
 use crate::pki::{PkiError, Role, TrustAnchors};
+use crate::service::trust_list::{self, Offered, TrustListPolicy};
+use crate::service::ServiceError;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -45,6 +51,21 @@ pub struct Config {
     pub max_batch: usize,
     /// Largest request body in bytes (`DELTASEAL_MAX_BODY_BYTES`), default 4 MiB.
     pub max_body_bytes: usize,
+    /// The trust-list file (compact JWS) offered at start-up (`DELTASEAL_TRUST_LIST`);
+    /// default `<keys_dir>/trust-list.jws`.
+    pub trust_list: Option<PathBuf>,
+    /// The pinned trust-list signer certificate, PEM or DER
+    /// (`DELTASEAL_TRUST_LIST_SIGNER`); default `<keys_dir>/yrd/trust-list-signer.cert.pem`.
+    pub trust_list_signer: Option<PathBuf>,
+    /// How long past its next update a list may still be used, seconds
+    /// (`DELTASEAL_TRUST_LIST_GRACE_S`), default 86400.
+    pub trust_list_grace_s: u64,
+    /// Another node's `GET /v1/trust-list` to poll for newer lists
+    /// (`DELTASEAL_TRUST_LIST_URL`); default none.
+    pub trust_list_url: Option<String>,
+    /// Seconds between polls, and the list's `Cache-Control: max-age`
+    /// (`DELTASEAL_TRUST_LIST_POLL_S`), default 300.
+    pub trust_list_poll_s: u64,
 }
 
 impl Default for Config {
@@ -60,6 +81,11 @@ impl Default for Config {
             catalog: None,
             max_batch: limits.max_batch,
             max_body_bytes: limits.max_body,
+            trust_list: None,
+            trust_list_signer: None,
+            trust_list_grace_s: 86_400,
+            trust_list_url: None,
+            trust_list_poll_s: 300,
         }
     }
 }
@@ -125,17 +151,37 @@ pub enum ConfigError {
     /// The database cannot be opened.
     #[error("{0}")]
     Storage(#[from] StorageError),
+    /// The pinned trust-list signer certificate does not read.
+    #[error("trust list signer {path}: {source}")]
+    TrustListSigner {
+        /// the file
+        path: PathBuf,
+        /// why
+        source: PkiError,
+    },
+    /// The trust-list file is refused and the database holds no valid list either.
+    #[error("trust list {path}: {source}")]
+    TrustList {
+        /// the file
+        path: PathBuf,
+        /// why it is refused
+        source: ServiceError,
+    },
 }
 
 fn read_limited(path: &Path) -> Result<String, ConfigError> {
+    read_limited_to(path, MAX_CONFIG_BYTES)
+}
+
+fn read_limited_to(path: &Path, max: u64) -> Result<String, ConfigError> {
     let io = |source| ConfigError::Io {
         path: path.to_owned(),
         source,
     };
-    if std::fs::metadata(path).map_err(io)?.len() > MAX_CONFIG_BYTES {
+    if std::fs::metadata(path).map_err(io)?.len() > max {
         return Err(ConfigError::BadValue {
             name: "config",
-            reason: "file larger than 1 MiB".into(),
+            reason: format!("{} is larger than {max} bytes", path.display()),
         });
     }
     std::fs::read_to_string(path).map_err(io)
@@ -208,6 +254,24 @@ impl Config {
         if let Some(v) = env("DELTASEAL_MAX_BODY_BYTES") {
             c.max_body_bytes = num("DELTASEAL_MAX_BODY_BYTES", v)?;
         }
+        if let Some(v) = env("DELTASEAL_TRUST_LIST") {
+            c.trust_list = Some(v.into());
+        }
+        if let Some(v) = env("DELTASEAL_TRUST_LIST_SIGNER") {
+            c.trust_list_signer = Some(v.into());
+        }
+        if let Some(v) = env("DELTASEAL_TRUST_LIST_GRACE_S") {
+            c.trust_list_grace_s = v.parse::<u64>().map_err(|_| ConfigError::BadValue {
+                name: "DELTASEAL_TRUST_LIST_GRACE_S",
+                reason: "must be a whole number of seconds".into(),
+            })?;
+        }
+        if let Some(v) = env("DELTASEAL_TRUST_LIST_URL") {
+            c.trust_list_url = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = env("DELTASEAL_TRUST_LIST_POLL_S") {
+            c.trust_list_poll_s = num("DELTASEAL_TRUST_LIST_POLL_S", v)? as u64;
+        }
         c.check()?;
         Ok(c)
     }
@@ -217,12 +281,33 @@ impl Config {
         Config::load(file, |k| std::env::var(k).ok())
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
+    /// Check the values (after flags override them too).
+    pub fn check(&self) -> Result<(), ConfigError> {
         if self.max_batch == 0 || self.max_body_bytes == 0 {
             return Err(ConfigError::BadValue {
                 name: "limits",
                 reason: "max_batch and max_body_bytes must be positive".into(),
             });
+        }
+        if self.trust_list_poll_s == 0 {
+            return Err(ConfigError::BadValue {
+                name: "trust_list_poll_s",
+                reason: "must be positive".into(),
+            });
+        }
+        if i64::try_from(self.trust_list_grace_s).is_err() {
+            return Err(ConfigError::BadValue {
+                name: "trust_list_grace_s",
+                reason: "too large".into(),
+            });
+        }
+        if let Some(u) = &self.trust_list_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(ConfigError::BadValue {
+                    name: "trust_list_url",
+                    reason: "must be an http:// or https:// URL".into(),
+                });
+            }
         }
         if self.database.is_empty() {
             return Err(ConfigError::BadValue {
@@ -243,11 +328,68 @@ impl Config {
         url.trim_end_matches('/').to_string()
     }
 
-    /// Open the node: database (migrated), keys, catalogue, and every party of the key
-    /// store the node acts for. `bound` is the address
-    /// actually listened on (for the default base URL when the port was 0).
+    /// The trust-list file offered at start-up.
+    pub fn trust_list_path(&self) -> PathBuf {
+        self.trust_list
+            .clone()
+            .unwrap_or_else(|| self.keys_dir.join("trust-list.jws"))
+    }
+
+    /// The pinned trust-list signer certificate file.
+    pub fn trust_list_signer_path(&self) -> PathBuf {
+        self.trust_list_signer
+            .clone()
+            .unwrap_or_else(|| self.keys_dir.join("yrd/trust-list-signer.cert.pem"))
+    }
+
+    /// What trust lists are accepted against: the pinned signer (read from its file;
+    /// a production node refuses a demo signer) and the grace.
+    pub fn trust_list_policy(&self) -> Result<TrustListPolicy, ConfigError> {
+        let path = self.trust_list_signer_path();
+        let bytes = std::fs::read(&path).map_err(|source| ConfigError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let signer_cert = crate::pki::pem::cert_from_pem_or_der(&bytes).map_err(|source| {
+            ConfigError::TrustListSigner {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        if self.production {
+            crate::pki::demo::refuse_demo(&signer_cert).map_err(|source| ConfigError::DemoKey {
+                id: path.display().to_string(),
+                source,
+            })?;
+        }
+        Ok(TrustListPolicy {
+            signer_cert,
+            grace: time::Duration::seconds(self.trust_list_grace_s as i64),
+        })
+    }
+
+    /// Open the node: database (migrated), keys, catalogue, every party of the key
+    /// store the node acts for, and the trust list ([`Config::open_node_on`]).
+    /// `bound` is the address actually listened on (for the default base URL when the
+    /// port was 0).
     pub async fn open_node(
         &self,
+        bound: Option<std::net::SocketAddr>,
+        clock: Clock,
+    ) -> Result<AppState, ConfigError> {
+        let store = Store::connect(&self.database).await?;
+        self.open_node_on(store, bound, clock).await
+    }
+
+    /// [`Config::open_node`] over an open `store`. The trust-list file is verified
+    /// against the pinned signer with the newest stored sequence as the held one and
+    /// stored when newer; the node serves the newest stored list. A file that is
+    /// refused (bad signature, unknown signer, rollback, expired) or unreadable is an
+    /// error unless the database already holds a valid list, which is then used (with a
+    /// warning in the log).
+    pub async fn open_node_on(
+        &self,
+        store: Store,
         bound: Option<std::net::SocketAddr>,
         clock: Clock,
     ) -> Result<AppState, ConfigError> {
@@ -267,7 +409,43 @@ impl Config {
             }
         }
         let hosted = hosted(&keys)?;
-        let store = Store::connect(&self.database).await?;
+        let policy = self.trust_list_policy()?;
+        let path = self.trust_list_path();
+        let text = read_limited_to(&path, 4 << 20);
+        let offered = text.as_ref().ok().map(String::as_str);
+        let started = trust_list::start(&store, offered, &policy, clock())
+            .await
+            .map_err(|source| match (source, text) {
+                (ServiceError::NoTrustList, Err(io)) => io,
+                (source, _) => ConfigError::TrustList {
+                    path: path.clone(),
+                    source,
+                },
+            })?;
+        match &started.offered {
+            Offered::Refused(e) => tracing::warn!(
+                file = %path.display(), error = %e, held = started.current.sequence(),
+                "trust list file refused; using the newer list already stored"
+            ),
+            Offered::Missing => tracing::warn!(
+                file = %path.display(), held = started.current.sequence(),
+                "trust list file unreadable; using the list already stored"
+            ),
+            Offered::Accepted(a) => tracing::info!(
+                sequence = started.current.sequence(), outcome = ?a, "trust list"
+            ),
+        }
+        if started.current.verified.overdue {
+            tracing::warn!(
+                sequence = started.current.sequence(),
+                "the trust list is past its next update (within the grace)"
+            );
+        }
+        let trust = NodeTrustList {
+            policy,
+            poll_interval: std::time::Duration::from_secs(self.trust_list_poll_s),
+            current: Some(started.current),
+        };
         let base = self.base_url(bound);
         let settings = NodeSettings {
             audience: self.node_id.clone().unwrap_or_else(|| base.clone()),
@@ -278,7 +456,9 @@ impl Config {
             },
             clock,
         };
-        Ok(Node::new(store, catalog, hosted, settings))
+        Ok(Node::with_trust_list(
+            store, catalog, hosted, settings, trust,
+        ))
     }
 }
 
@@ -402,6 +582,54 @@ mod tests {
             Config::load(Some(&dir.path().join("missing.json")), env(&[])),
             Err(ConfigError::Io { .. })
         ));
+    }
+
+    #[test]
+    fn trust_list_settings_have_defaults_file_keys_and_environment() {
+        let c = Config::load(None, env(&[])).unwrap();
+        assert_eq!(c.trust_list_path(), PathBuf::from("keys/trust-list.jws"));
+        assert_eq!(
+            c.trust_list_signer_path(),
+            PathBuf::from("keys/yrd/trust-list-signer.cert.pem")
+        );
+        assert_eq!((c.trust_list_grace_s, c.trust_list_poll_s), (86_400, 300));
+        assert_eq!(c.trust_list_url, None);
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("c.toml");
+        std::fs::write(
+            &t,
+            "trust_list = \"/srv/list.jws\"\ntrust_list_url = \"http://sh.example/v1/trust-list\"\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&t),
+            env(&[
+                ("DELTASEAL_TRUST_LIST_SIGNER", "/srv/signer.pem"),
+                ("DELTASEAL_TRUST_LIST_GRACE_S", "0"),
+                ("DELTASEAL_TRUST_LIST_POLL_S", "60"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.trust_list_path(), PathBuf::from("/srv/list.jws"));
+        assert_eq!(c.trust_list_signer_path(), PathBuf::from("/srv/signer.pem"));
+        assert_eq!((c.trust_list_grace_s, c.trust_list_poll_s), (0, 60));
+        assert_eq!(
+            c.trust_list_url.as_deref(),
+            Some("http://sh.example/v1/trust-list")
+        );
+        for bad in [
+            ("DELTASEAL_TRUST_LIST_POLL_S", "0"),
+            ("DELTASEAL_TRUST_LIST_GRACE_S", "-1"),
+            ("DELTASEAL_TRUST_LIST_URL", "ftp://x"),
+        ] {
+            assert!(
+                matches!(
+                    Config::load(None, env(&[bad])),
+                    Err(ConfigError::BadValue { .. })
+                ),
+                "{bad:?}"
+            );
+        }
     }
 
     #[tokio::test]

@@ -5,6 +5,7 @@
 //! - [`http`]: the node's API (axum): one state, one router, one error map;
 //! - [`storage`]: SQLite and PostgreSQL (sqlx), one migration set;
 //! - [`config`]: the node's configuration (defaults, file, environment);
+//! - [`federation`]: calls to other nodes (polling a peer's trust list);
 //! - [`keystore`]: the key directory (`keys/`, its manifest, signers).
 //!
 //! Must not touch: credential, seal and OFD formats or cryptography (the domain's).
@@ -13,6 +14,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod federation;
 pub mod http;
 pub mod keystore;
 pub mod storage;

@@ -55,6 +55,18 @@ pub enum ServiceError {
     /// The stamping signer's certificate is not listed in the seal.
     #[error("the signer certificate is not listed in the seal")]
     SignerNotListed,
+    /// A trust list is refused (signer, signature, rollback, freshness, format).
+    #[error(transparent)]
+    TrustList(crate::trust_list::TrustListError),
+    /// Another list with the same sequence number is already accepted.
+    #[error("another trust list with sequence {sequence} is already accepted")]
+    TrustListConflict {
+        /// the sequence both lists carry
+        sequence: u64,
+    },
+    /// No trust list is offered or stored.
+    #[error("no trust list is held")]
+    NoTrustList,
     /// An invariant broke: stored data unreadable, a worker panicked, a value out of
     /// range. The text is for the log.
     #[error("internal error: {0}")]

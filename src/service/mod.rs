@@ -1,5 +1,5 @@
 //! Use cases: issue licenses, change their status, decide and issue proofs, make,
-//! re-version and stamp seals — each once, over the domain and narrow storage traits,
+//! re-version and stamp seals, accept and pick the node's trust list — each once, over the domain and narrow storage traits,
 //! called by the HTTP handlers and, where it does the same job, the CLI.
 //!
 //! Owns: the order of each use case's steps (check, reserve, sign, write, commit),
@@ -23,10 +23,11 @@ pub mod seal_make;
 pub mod seal_stamp;
 pub mod status;
 pub mod store;
+pub mod trust_list;
 
 pub use blocking::{Blocking, Inline};
 pub use error::ServiceError;
-pub use store::{LicenseStore, ProofStore, SealStore, StoreError};
+pub use store::{LicenseStore, ProofStore, SealStore, StoreError, TrustListStore};
 
 #[cfg(test)]
 mod tests;

@@ -251,3 +251,45 @@ pub trait SealStore: Sync {
     /// A seal by esID.
     fn seal(&self, es_id: &str) -> impl Future<Output = Result<SealRecord, StoreError>> + Send;
 }
+
+/// A trust list the node accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustListRecord {
+    /// Its sequence number.
+    pub sequence: i64,
+    /// The compact JWS text.
+    pub jws: String,
+    /// SHA-256 of the JWS text, lowercase hex.
+    pub digest: String,
+    /// When it was accepted, Unix seconds.
+    pub accepted_at: i64,
+}
+
+/// What [`TrustListStore::insert_trust_list`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustListInsert {
+    /// Stored: its sequence is higher than every stored one.
+    Inserted,
+    /// The same list (sequence and digest) is already stored; nothing changed.
+    Same,
+    /// A list with the same sequence but another digest is stored; refused.
+    Conflict,
+    /// A higher sequence is stored; refused.
+    NotNewer {
+        /// the newest stored sequence
+        held: i64,
+    },
+}
+
+/// The accepted trust lists, shared by every node on the database.
+pub trait TrustListStore: Sync {
+    /// The accepted list with the highest sequence.
+    fn newest_trust_list(
+        &self,
+    ) -> impl Future<Output = Result<Option<TrustListRecord>, StoreError>> + Send;
+    /// Store `list` if its sequence is higher than every stored one.
+    fn insert_trust_list(
+        &self,
+        list: &TrustListRecord,
+    ) -> impl Future<Output = Result<TrustListInsert, StoreError>> + Send;
+}

@@ -13,4 +13,5 @@ mod pki_validate;
 mod seal;
 mod storage;
 mod trust_list;
+mod trust_list_node;
 mod verify;

@@ -21,6 +21,21 @@ pub(crate) struct ServeArgs {
     /// Keys directory.
     #[arg(long)]
     keys: Option<PathBuf>,
+    /// Trust-list file (compact JWS) offered at start-up.
+    #[arg(long)]
+    trust_list: Option<PathBuf>,
+    /// The pinned trust-list signer certificate (PEM or DER).
+    #[arg(long)]
+    trust_list_signer: Option<PathBuf>,
+    /// Seconds a trust list may be used past its next update.
+    #[arg(long)]
+    trust_list_grace_s: Option<u64>,
+    /// Another node's GET /v1/trust-list to poll for newer lists.
+    #[arg(long)]
+    trust_list_url: Option<String>,
+    /// Seconds between polls (and the list's Cache-Control max-age).
+    #[arg(long)]
+    trust_list_poll_s: Option<u64>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
@@ -35,6 +50,22 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     if let Some(k) = args.keys {
         cfg.keys_dir = k;
     }
+    if let Some(v) = args.trust_list {
+        cfg.trust_list = Some(v);
+    }
+    if let Some(v) = args.trust_list_signer {
+        cfg.trust_list_signer = Some(v);
+    }
+    if let Some(v) = args.trust_list_grace_s {
+        cfg.trust_list_grace_s = v;
+    }
+    if let Some(v) = args.trust_list_url {
+        cfg.trust_list_url = Some(v);
+    }
+    if let Some(v) = args.trust_list_poll_s {
+        cfg.trust_list_poll_s = v;
+    }
+    cfg.check().map_err(|e| CliError::Input(e.to_string()))?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -57,6 +88,14 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
         let store = node.store().clone();
+        let poller = cfg.trust_list_url.clone().map(|url| {
+            tracing::info!(%url, every_s = cfg.trust_list_poll_s, "polling the trust list");
+            crate::adapters::federation::spawn_trust_list_poller(
+                node.clone(),
+                url,
+                std::time::Duration::from_secs(cfg.trust_list_poll_s),
+            )
+        });
         if let Some(a) = bound {
             println!("deltaseal: listening on http://{a}");
             let _ = std::io::stdout().flush();
@@ -67,6 +106,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
         crate::adapters::http::serve(listener, app, shutdown_signal())
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
+        if let Some(p) = poller {
+            p.abort();
+        }
         store.close().await;
         tracing::info!("stopped");
         Ok(0)

@@ -133,6 +133,10 @@ pub enum ApiError {
     /// An algorithm the project does not speak, or a key of the wrong algorithm.
     #[error("{0}")]
     UnsupportedAlgorithm(String),
+    /// The node holds no trust list it may rely on (none accepted, or the newest one is
+    /// past its next update plus the grace).
+    #[error("this node holds no valid trust list")]
+    TrustListUnavailable,
     /// The database is unreachable.
     #[error("storage unavailable")]
     Unavailable(String),
@@ -181,6 +185,7 @@ impl ApiError {
             BadSignature(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_signature"),
             BadKey(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_key"),
             UnsupportedAlgorithm(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unsupported_algorithm"),
+            TrustListUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "trust_list_unavailable"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

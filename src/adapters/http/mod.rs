@@ -1,5 +1,5 @@
 //! HTTP adapter (axum): the node's API. [`app`] builds the one router — licenses,
-//! proofs, status lists, seals, stamps, operations — from the one [`Node`] state, so
+//! proofs, status lists, the trust list, seals, stamps, operations — from the one [`Node`] state, so
 //! metrics, body limits, tracing and the fallback wrap every route and tests drive
 //! exactly what the server runs with `oneshot`; [`serve`] binds it and shuts down
 //! gracefully.
@@ -21,9 +21,10 @@ pub mod proofs;
 pub mod seals;
 pub mod state;
 pub mod status;
+pub mod trust_list;
 
 pub use error::ApiError;
-pub use state::{AppState, Clock, Hosted, Limits, Node, NodeSettings, Party};
+pub use state::{AppState, Clock, Hosted, Limits, Node, NodeSettings, NodeTrustList, Party};
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -49,6 +50,7 @@ pub fn app(node: AppState) -> Router {
         .route("/v1/proofs/requests/{id}/issue", post(proofs::issue))
         .route("/v1/status/{agency}/{list}", get(status::status_list))
         .route("/v1/catalog", get(status::catalog))
+        .route("/v1/trust-list", get(trust_list::trust_list))
         .route("/v1/seals", post(seals::make::create))
         .route("/v1/seals/revocations", get(seals::make::revocations))
         .route("/v1/seals/{es_id}", get(seals::make::get_seal))

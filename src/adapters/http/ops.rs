@@ -46,6 +46,7 @@ pub async fn metrics(State(node): State<AppState>) -> Response {
         super::proofs::issue,
         super::status::status_list,
         super::status::catalog,
+        super::trust_list::trust_list,
         super::seals::make::create,
         super::seals::make::get_seal,
         super::seals::make::change_signers,

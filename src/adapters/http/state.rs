@@ -1,7 +1,9 @@
 //! The one state every HTTP handler shares: the store, the catalogue, the parties
 //! whose keys this node holds (issuing agencies, seal authorities, organisation
 //! signers), the trust anchors request tokens must chain to, limits, the clock and the
-//! metrics. The replay record of request tokens is in the store, shared by every node.
+//! metrics. The replay record of request tokens is in the store, shared by every node;
+//! so are the accepted trust lists — the node's current list is a cache of the newest
+//! stored one, checked against the store whenever it is served.
 
 use super::metrics::Metrics;
 use crate::adapters::storage::Store;
@@ -9,8 +11,10 @@ use crate::catalog::Catalog;
 use crate::crypto::Signer;
 use crate::license::Agency;
 use crate::pki::{Role, TrustAnchors};
+use crate::service::trust_list::{self, Acceptance, CurrentTrustList, TrustListPolicy};
+use crate::service::ServiceError;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use time::OffsetDateTime;
 
 /// A clock: tests fix it, `serve` uses the system time.
@@ -88,6 +92,17 @@ pub struct Hosted {
     pub anchors: TrustAnchors,
 }
 
+/// What a node accepts trust lists against, and the list it starts with.
+#[derive(Debug, Clone)]
+pub struct NodeTrustList {
+    /// The pinned signer and the grace.
+    pub policy: TrustListPolicy,
+    /// How often peers should re-fetch the list (its `Cache-Control: max-age`).
+    pub poll_interval: std::time::Duration,
+    /// The list accepted at start-up.
+    pub current: Option<Arc<CurrentTrustList>>,
+}
+
 /// The shared state of one node.
 pub struct Node {
     pub(crate) store: Store,
@@ -102,6 +117,11 @@ pub struct Node {
     pub(crate) metrics: Metrics,
     /// Signed status list tokens by (agency, list): (version, minted at, token).
     pub(crate) status_cache: Mutex<HashMap<(String, i64), CachedStatusList>>,
+    /// The pinned trust-list signer and grace, and the poll interval; `None`: this
+    /// node serves no trust list.
+    pub(crate) trust: Option<(TrustListPolicy, std::time::Duration)>,
+    /// The newest accepted trust list, as last read from the store.
+    pub(crate) trust_list: RwLock<Option<Arc<CurrentTrustList>>>,
 }
 
 /// A signed status list token: (list version, minted at, token).
@@ -113,7 +133,29 @@ pub type AppState = Arc<Node>;
 impl Node {
     /// A node over `store`, acting for the `hosted` parties and trusting request tokens
     /// whose certificates chain to its anchors.
+    /// It holds no trust list ([`Node::with_trust_list`] gives it one).
     pub fn new(store: Store, catalog: Catalog, hosted: Hosted, settings: NodeSettings) -> AppState {
+        Self::build(store, catalog, hosted, settings, None)
+    }
+
+    /// Like [`Node::new`], holding the trust list `trust` describes.
+    pub fn with_trust_list(
+        store: Store,
+        catalog: Catalog,
+        hosted: Hosted,
+        settings: NodeSettings,
+        trust: NodeTrustList,
+    ) -> AppState {
+        Self::build(store, catalog, hosted, settings, Some(trust))
+    }
+
+    fn build(
+        store: Store,
+        catalog: Catalog,
+        hosted: Hosted,
+        settings: NodeSettings,
+        trust: Option<NodeTrustList>,
+    ) -> AppState {
         let agencies = hosted
             .agencies
             .into_iter()
@@ -132,6 +174,8 @@ impl Node {
             settings,
             metrics: Metrics::default(),
             status_cache: Mutex::new(HashMap::new()),
+            trust_list: RwLock::new(trust.as_ref().and_then(|t| t.current.clone())),
+            trust: trust.map(|t| (t.policy, t.poll_interval)),
         })
     }
 
@@ -161,5 +205,49 @@ impl Node {
             "{}/v1/status/{agency}/{list}",
             self.settings.public_base_url
         )
+    }
+
+    /// The trust list as last read from the store (no freshness check).
+    pub fn cached_trust_list(&self) -> Option<Arc<CurrentTrustList>> {
+        self.trust_list.read().ok().and_then(|g| g.clone())
+    }
+
+    /// How often peers should re-fetch the trust list.
+    pub fn trust_list_poll_interval(&self) -> Option<std::time::Duration> {
+        self.trust.as_ref().map(|(_, p)| *p)
+    }
+
+    fn set_trust_list(&self, current: &Arc<CurrentTrustList>) {
+        if let Ok(mut g) = self.trust_list.write() {
+            *g = Some(current.clone());
+        }
+    }
+
+    /// The trust list to serve now: the newest stored one (the cached copy when it
+    /// still is), within its grace. No list, an expired one, or one that no longer
+    /// verifies is an error: fail closed.
+    pub async fn current_trust_list(&self) -> Result<Arc<CurrentTrustList>, ServiceError> {
+        let (policy, _) = self.trust.as_ref().ok_or(ServiceError::NoTrustList)?;
+        let cached = self.cached_trust_list();
+        let current = trust_list::current(&self.store, cached.as_ref(), policy, self.now())
+            .await?
+            .ok_or(ServiceError::NoTrustList)?;
+        if cached.as_ref().map(|c| c.digest()) != Some(current.digest()) {
+            self.set_trust_list(&current);
+        }
+        Ok(current)
+    }
+
+    /// Accept `text` as a newer trust list (pinned signer, held sequence from the
+    /// store, freshness at the node's clock), store it and make it current.
+    pub async fn accept_trust_list(
+        &self,
+        text: &str,
+    ) -> Result<(Arc<CurrentTrustList>, Acceptance), ServiceError> {
+        let (policy, _) = self.trust.as_ref().ok_or(ServiceError::NoTrustList)?;
+        let (current, acceptance) =
+            trust_list::accept(&self.store, text, policy, self.now()).await?;
+        self.set_trust_list(&current);
+        Ok((current, acceptance))
     }
 }

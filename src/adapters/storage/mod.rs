@@ -1,5 +1,6 @@
-//! Storage adapter (sqlx): licenses, per-agency status lists, proof requests and
-//! idempotency keys, in SQLite (the embedded default) or PostgreSQL.
+//! Storage adapter (sqlx): licenses, per-agency status lists, proof requests,
+//! idempotency keys, seals, the request-token replay record and the accepted trust
+//! lists, in SQLite (the embedded default) or PostgreSQL.
 //!
 //! Owns: the database connection, the embedded migrations (`migrations/`, one portable
 //! set for both engines) and every SQL statement. Must not touch: credential formats,
@@ -17,6 +18,7 @@ mod replay;
 mod seals;
 mod service;
 mod status;
+mod trust_lists;
 
 /// A license's status: the license domain's [`crate::license::Status`], stored by name.
 pub use crate::license::Status as LicenseStatus;

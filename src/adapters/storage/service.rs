@@ -4,7 +4,8 @@ use super::{IssueTx, StorageError, Store};
 use crate::license::{ProofState, Status};
 use crate::service::store::{
     IdempotentResponse, Issuance, LicenseRecord, LicenseStore, NewLicense, ProofRequestRecord,
-    ProofStore, SealRecord, SealStore, Slot, StoreError,
+    ProofStore, SealRecord, SealStore, Slot, StoreError, TrustListInsert, TrustListRecord,
+    TrustListStore,
 };
 
 impl From<StorageError> for StoreError {
@@ -124,5 +125,17 @@ impl SealStore for Store {
     }
     async fn seal(&self, es_id: &str) -> Result<SealRecord, StoreError> {
         Ok(Store::seal(self, es_id).await?)
+    }
+}
+
+impl TrustListStore for Store {
+    async fn newest_trust_list(&self) -> Result<Option<TrustListRecord>, StoreError> {
+        Ok(Store::newest_trust_list(self).await?)
+    }
+    async fn insert_trust_list(
+        &self,
+        list: &TrustListRecord,
+    ) -> Result<TrustListInsert, StoreError> {
+        Ok(Store::insert_trust_list(self, list).await?)
     }
 }

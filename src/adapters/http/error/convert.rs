@@ -170,6 +170,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotOwner => ApiError::NotOwner,
             ServiceError::NotFound => ApiError::NotFound,
             ServiceError::IllegalTransition(d) => ApiError::IllegalTransition(d),
+            // no list the node may rely on (the reason is the log's)
+            ServiceError::TrustList(_)
+            | ServiceError::TrustListConflict { .. }
+            | ServiceError::NoTrustList => ApiError::TrustListUnavailable,
             other => ApiError::Internal(other.to_string()),
         }
     }

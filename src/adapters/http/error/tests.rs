@@ -63,6 +63,7 @@ fn expected(e: &ApiError) -> (u16, &'static str) {
         BadSignature(_) => (422, "bad_signature"),
         BadKey(_) => (422, "bad_key"),
         UnsupportedAlgorithm(_) => (422, "unsupported_algorithm"),
+        TrustListUnavailable => (503, "trust_list_unavailable"),
         Unavailable(_) => (503, "unavailable"),
         Internal(_) => (500, "internal"),
     }
@@ -110,6 +111,7 @@ fn every_variant() -> Vec<ApiError> {
         ApiError::BadSignature(t()),
         ApiError::BadKey(t()),
         ApiError::UnsupportedAlgorithm(t()),
+        ApiError::TrustListUnavailable,
         ApiError::Unavailable(t()),
         ApiError::Internal(t()),
     ]
@@ -214,6 +216,17 @@ fn use_case_errors_keep_the_domain_codes() {
         code(ServiceError::Storage(StoreError::Failed("x".into()))),
         "internal"
     );
+    assert_eq!(
+        code(ServiceError::TrustList(
+            crate::trust_list::TrustListError::BadSignature
+        )),
+        "trust_list_unavailable"
+    );
+    assert_eq!(
+        code(ServiceError::TrustListConflict { sequence: 2 }),
+        "trust_list_unavailable"
+    );
+    assert_eq!(code(ServiceError::NoTrustList), "trust_list_unavailable");
     assert_eq!(
         code(ServiceError::IdempotencyKeyReused),
         "idempotency_key_reused"

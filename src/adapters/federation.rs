@@ -1,0 +1,171 @@
+//! Federation client: calls to other nodes' public API. For now, polling another
+//! node's `GET /v1/trust-list` for a newer regional trust list.
+//!
+//! A fetched list is accepted exactly like the configured file (`Node::accept_trust_list`:
+//! the pinned signer, the held sequence from the store, the node's clock); a rolled
+//! back, tampered, wrongly signed or expired list is refused and logged and the current
+//! list kept — never replaced by a worse one. Fetches are bounded: a timeout, a body
+//! of at most [`MAX_TRUST_LIST_BYTES`].
+//!
+//! Owns: the HTTP client side (timeouts, sizes, `If-None-Match`) and the timer loop.
+//! Must not touch: what makes a list acceptable (the domain's and the use case's).
+
+use crate::adapters::http::{AppState, Node};
+use crate::service::trust_list::Acceptance;
+use crate::service::ServiceError;
+use std::time::Duration;
+
+/// Largest trust list fetched, bytes.
+pub const MAX_TRUST_LIST_BYTES: usize = 4 * 1024 * 1024;
+
+/// How long one fetch may take, connect to last byte.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Why a poll brought no newer list.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PollError {
+    /// The request failed (connect, timeout, read).
+    #[error("fetching {url}: {source}")]
+    Fetch {
+        /// the URL polled
+        url: String,
+        /// the cause
+        source: reqwest::Error,
+    },
+    /// The peer answered something other than 200 or 304.
+    #[error("{url} answered HTTP {status}")]
+    Status {
+        /// the URL polled
+        url: String,
+        /// the status
+        status: u16,
+    },
+    /// The body is larger than [`MAX_TRUST_LIST_BYTES`] or not UTF-8.
+    #[error("{url}: {why}")]
+    Body {
+        /// the URL polled
+        url: String,
+        /// what is wrong
+        why: &'static str,
+    },
+    /// The list is refused (signer, signature, rollback, freshness, conflict).
+    #[error("the trust list from {url} is refused: {source}")]
+    Refused {
+        /// the URL polled
+        url: String,
+        /// why
+        source: ServiceError,
+    },
+}
+
+/// What one poll did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollOutcome {
+    /// `304`: the peer's list is the one held.
+    NotModified,
+    /// A list was fetched and accepted (stored as newer, or already held).
+    Accepted {
+        /// its sequence
+        sequence: u64,
+        /// stored or already held
+        acceptance: Acceptance,
+    },
+}
+
+/// The HTTP client polls use: timeout, no redirects to other hosts' lists.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(FETCH_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
+/// Fetch `url` once (with `If-None-Match` naming the list the node holds) and, on a
+/// `200`, accept the body as the node's newer trust list.
+pub async fn poll_trust_list(
+    node: &Node,
+    client: &reqwest::Client,
+    url: &str,
+) -> Result<PollOutcome, PollError> {
+    let fetch = |source| PollError::Fetch {
+        url: url.to_string(),
+        source,
+    };
+    let body = |why| PollError::Body {
+        url: url.to_string(),
+        why,
+    };
+    let mut req = client.get(url);
+    if let Some(c) = node.cached_trust_list() {
+        req = req.header(
+            reqwest::header::IF_NONE_MATCH,
+            format!("\"{}\"", c.digest()),
+        );
+    }
+    let mut resp = req.send().await.map_err(fetch)?;
+    match resp.status().as_u16() {
+        304 => return Ok(PollOutcome::NotModified),
+        200 => {}
+        status => {
+            return Err(PollError::Status {
+                url: url.to_string(),
+                status,
+            })
+        }
+    }
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_TRUST_LIST_BYTES as u64)
+    {
+        return Err(body("the trust list is larger than 4 MiB"));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(fetch)? {
+        if bytes.len() + chunk.len() > MAX_TRUST_LIST_BYTES {
+            return Err(body("the trust list is larger than 4 MiB"));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let text = String::from_utf8(bytes).map_err(|_| body("the trust list is not UTF-8"))?;
+    let (current, acceptance) =
+        node.accept_trust_list(&text)
+            .await
+            .map_err(|source| PollError::Refused {
+                url: url.to_string(),
+                source,
+            })?;
+    Ok(PollOutcome::Accepted {
+        sequence: current.sequence(),
+        acceptance,
+    })
+}
+
+/// Poll `url` every `every` until the task is dropped or aborted; each outcome is
+/// logged, a failure never changes the current list.
+pub fn spawn_trust_list_poller(
+    node: AppState,
+    url: String,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let client = client();
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match poll_trust_list(&node, &client, &url).await {
+                Ok(PollOutcome::NotModified) => tracing::debug!(%url, "trust list unchanged"),
+                Ok(PollOutcome::Accepted {
+                    sequence,
+                    acceptance,
+                }) => tracing::info!(%url, sequence, ?acceptance, "trust list fetched"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "trust list poll failed; keeping the current list")
+                }
+            }
+        }
+    })
+}
