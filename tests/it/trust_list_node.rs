@@ -522,3 +522,107 @@ async fn a_peer_body_over_4_mib_is_refused_unread() {
     assert_eq!(node.cached_trust_list().unwrap().jws, committed());
     db.finish().await;
 }
+
+/// `POST /v1/verify`: anyone verifies a license issued on this node under the trust list
+/// the node holds, and gets the verdict naming province, agency and type; hostile
+/// input is a FORMAT_FAILURE verdict or a 4xx problem, never a 500.
+#[tokio::test]
+async fn post_verify_judges_an_issued_license_under_the_held_list() {
+    use crate::common::http::{call, request_token, Chain};
+    use serde_json::json;
+    let db = TestDb::new("sqlite").await;
+    let (clock, _) = clock_at(common::fixed_now());
+    let node = open(db.store.clone(), None, clock).await.unwrap();
+    let app = deltaseal::adapters::http::app(node);
+    let keys = common::pki::keys();
+    let aud = "http://127.0.0.1:8080";
+    let t = request_token(
+        &keys,
+        "zj-agency-psb",
+        Chain::WithIssuer,
+        aud,
+        common::fixed_now(),
+        120,
+    );
+    let body = crate::http::id_card(7).to_string().into_bytes();
+    let r = call(
+        &app,
+        "POST",
+        "/v1/licenses",
+        Some(&t),
+        Some(("application/json", body)),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let credential = r.json()["credential"].as_str().unwrap().to_string();
+    let ask = |v: serde_json::Value| {
+        let app = app.clone();
+        async move {
+            call(
+                &app,
+                "POST",
+                "/v1/verify",
+                None,
+                Some(("application/json", v.to_string().into_bytes())),
+                &[],
+            )
+            .await
+        }
+    };
+    let r = ask(json!({"artifact": credential})).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let v = r.json();
+    assert_eq!(v["report"]["indication"], "TOTAL_PASSED", "{v}");
+    assert_eq!(v["province"]["code"], "ZJ");
+    assert_eq!(v["license_type"]["code"], crate::http::ID_CARD);
+    assert_eq!(v["trust_list"]["sequence"], 1);
+    // a policy that accepts only Jiangsu refuses it with its own check
+    let r = ask(json!({"artifact": credential, "policy": {"provinces": ["JS"]}})).await;
+    let v = r.json();
+    assert_eq!(v["report"]["indication"], "TOTAL_FAILED", "{v}");
+    // garbage is a FORMAT_FAILURE verdict; bad requests are problems
+    let r = ask(json!({"artifact": "AAAA", "encoding": "base64"})).await;
+    assert_eq!(r.json()["report"]["sub_indication"], "FORMAT_FAILURE");
+    ask(json!({"artifact": "x", "type": "pdf"}))
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    ask(json!({"artifact": "x", "policy": {"colour": "red"}}))
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    call(
+        &app,
+        "POST",
+        "/v1/verify",
+        None,
+        Some(("application/json", b"{nope".to_vec())),
+        &[],
+    )
+    .await
+    .assert_problem(StatusCode::BAD_REQUEST, "malformed_json");
+    // a node that holds no trust list cannot judge
+    let bare = crate::common::node::TestNode::new().await;
+    call(
+        &bare.app,
+        "POST",
+        "/v1/verify",
+        None,
+        Some((
+            "application/json",
+            json!({"artifact": credential}).to_string().into_bytes(),
+        )),
+        &[],
+    )
+    .await
+    .assert_problem(StatusCode::SERVICE_UNAVAILABLE, "trust_list_unavailable");
+}

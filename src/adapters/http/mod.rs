@@ -22,6 +22,7 @@ pub mod seals;
 pub mod state;
 pub mod status;
 pub mod trust_list;
+pub mod verify;
 
 pub use error::ApiError;
 pub use state::{AppState, Clock, Hosted, Limits, Node, NodeSettings, NodeTrustList, Party};
@@ -51,6 +52,10 @@ pub fn app(node: AppState) -> Router {
         .route("/v1/status/{agency}/{list}", get(status::status_list))
         .route("/v1/catalog", get(status::catalog))
         .route("/v1/trust-list", get(trust_list::trust_list))
+        .route(
+            "/v1/verify",
+            post(verify::verify).layer(DefaultBodyLimit::max(verify::MAX_VERIFY_BODY)),
+        )
         .route("/v1/seals", post(seals::make::create))
         .route("/v1/seals/revocations", get(seals::make::revocations))
         .route("/v1/seals/{es_id}", get(seals::make::get_seal))

@@ -47,6 +47,7 @@ pub async fn metrics(State(node): State<AppState>) -> Response {
         super::status::status_list,
         super::status::catalog,
         super::trust_list::trust_list,
+        super::verify::verify,
         super::seals::make::create,
         super::seals::make::get_seal,
         super::seals::make::change_signers,
