@@ -22,7 +22,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The catalogue compiled into the binary (`fixtures/catalog/types.json`).
-pub const BUILTIN_CATALOG: &str = include_str!("../../fixtures/catalog/types.json");
+pub const BUILTIN_CATALOG: &str = crate::catalog::BUILTIN_JSON;
 
 /// Largest config file read.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;

@@ -76,6 +76,14 @@ impl KeyEntry {
     pub fn id(&self) -> &str {
         &self.manifest.id
     }
+
+    /// The entry as a trust list is built from it.
+    pub fn listed(&self) -> crate::trust_list::Listed<'_> {
+        crate::trust_list::Listed {
+            entry: &self.manifest,
+            cert_der: &self.cert_der,
+        }
+    }
 }
 
 /// Every entry of a keys directory.

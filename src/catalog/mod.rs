@@ -21,6 +21,10 @@ pub mod uscc;
 mod validate;
 
 pub use error::{CatalogError, ClaimsError};
+
+/// The committed catalogue (`fixtures/catalog/types.json`) as JSON text, built in;
+/// [`Catalog::from_json`] reads it.
+pub const BUILTIN_JSON: &str = include_str!("../../fixtures/catalog/types.json");
 pub use model::{
     is_type_code, Authority, Catalog, FieldSpec, FieldType, LicenseClass, LicenseType,
 };

@@ -110,8 +110,7 @@ impl LicenseStore for Memory {
     }
 }
 
-/// The built-in catalogue, read from the committed file (no adapter involved).
-const BUILTIN_CATALOG: &str = include_str!("../../fixtures/catalog/types.json");
+use crate::catalog::BUILTIN_JSON as BUILTIN_CATALOG;
 
 /// One demo party read straight from `keys/<path>.{key,cert}.pem`.
 struct DemoParty {

@@ -10,7 +10,7 @@ use deltaseal::catalog::Catalog;
 use deltaseal::pki::validate::Purpose;
 use deltaseal::pki::Province;
 use deltaseal::report::{Indication, SubIndication};
-use deltaseal::trust_list::{self, BuildOptions, Listed, TrustList, TrustListError, VerifyOptions};
+use deltaseal::trust_list::{self, TrustList, TrustListError, VerifyOptions};
 use std::process::{Command, Stdio};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -23,23 +23,8 @@ struct Fixture {
 }
 
 fn fixture(sequence: u64, issued_at: OffsetDateTime, days: i64) -> Fixture {
-    let keys = KeyStore::load(common::root().join("keys")).unwrap();
-    let catalog = Catalog::from_json(BUILTIN_CATALOG).unwrap();
-    let entries: Vec<Listed<'_>> = keys
-        .entries()
-        .iter()
-        .map(|e| Listed {
-            entry: &e.manifest,
-            cert_der: &e.cert_der,
-        })
-        .collect();
-    let opts = BuildOptions {
-        sequence,
-        issued_at,
-        next_update: issued_at + Duration::days(days),
-        node_urls: Default::default(),
-    };
-    let list = trust_list::build(&entries, &catalog, &opts).unwrap();
+    let keys = common::pki::keys();
+    let list = common::pki::demo_trust_list(&keys, sequence, issued_at, days);
     Fixture { keys, list }
 }
 

@@ -8,22 +8,20 @@ use crate::common::http::call;
 use crate::common::{self, fixed_now};
 use axum::http::StatusCode;
 use axum::Router;
-use deltaseal::adapters::config::{Config, ConfigError, BUILTIN_CATALOG};
+use deltaseal::adapters::config::{Config, ConfigError};
 use deltaseal::adapters::federation::{self, PollError, PollOutcome};
 use deltaseal::adapters::http::{self, AppState, Clock};
-use deltaseal::adapters::keystore::KeyStore;
 use deltaseal::adapters::storage::Store;
-use deltaseal::catalog::Catalog;
 use deltaseal::crypto::DigestAlgorithm;
 use deltaseal::service::trust_list::Acceptance;
 use deltaseal::service::ServiceError;
-use deltaseal::trust_list::{self, BuildOptions, Listed, TrustListError};
+use deltaseal::trust_list::{self, TrustListError};
 use rstest::rstest;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 fn committed() -> String {
     std::fs::read_to_string(common::root().join("keys/trust-list.jws"))
@@ -42,23 +40,8 @@ fn etag_of(text: &str) -> String {
 /// A list of the demo key store with `sequence`, issued at `issued_at`, due `days`
 /// later, signed by key-store entry `signer`.
 fn list_signed_by(signer: &str, sequence: u64, issued_at: OffsetDateTime, days: i64) -> String {
-    let keys = KeyStore::load(common::root().join("keys")).unwrap();
-    let catalog = Catalog::from_json(BUILTIN_CATALOG).unwrap();
-    let entries: Vec<Listed<'_>> = keys
-        .entries()
-        .iter()
-        .map(|e| Listed {
-            entry: &e.manifest,
-            cert_der: &e.cert_der,
-        })
-        .collect();
-    let opts = BuildOptions {
-        sequence,
-        issued_at,
-        next_update: issued_at + Duration::days(days),
-        node_urls: Default::default(),
-    };
-    let list = trust_list::build(&entries, &catalog, &opts).unwrap();
+    let keys = common::pki::keys();
+    let list = common::pki::demo_trust_list(&keys, sequence, issued_at, days);
     let e = keys.get(signer).unwrap();
     trust_list::sign(&list, e.signer.as_ref(), std::slice::from_ref(&e.cert_der)).unwrap()
 }

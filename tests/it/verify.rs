@@ -57,10 +57,7 @@ fn list_without(skip: &[&str]) -> TrustList {
         .entries()
         .iter()
         .filter(|e| !skip.contains(&e.id()))
-        .map(|e| Listed {
-            entry: &e.manifest,
-            cert_der: &e.cert_der,
-        })
+        .map(KeyEntry::listed)
         .collect();
     let opts = BuildOptions {
         sequence: 7,

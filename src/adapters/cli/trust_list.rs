@@ -6,7 +6,7 @@ use super::cert_verify::read_der;
 use super::seal::parse_time;
 use super::CliError;
 use crate::adapters::config::BUILTIN_CATALOG;
-use crate::adapters::keystore::KeyStore;
+use crate::adapters::keystore::{KeyEntry, KeyStore};
 use crate::catalog::Catalog;
 use crate::jose::CompactJws;
 use crate::pki::{Province, Role};
@@ -159,14 +159,7 @@ fn build(a: BuildArgs) -> Result<i32, CliError> {
             .ok_or_else(|| CliError::Input(format!("--node-url {u:?} is not SH|JS|ZJ|AH=URL")))?;
         node_urls.insert(p, url.trim_end_matches('/').to_string());
     }
-    let entries: Vec<Listed<'_>> = keys
-        .entries()
-        .iter()
-        .map(|e| Listed {
-            entry: &e.manifest,
-            cert_der: &e.cert_der,
-        })
-        .collect();
+    let entries: Vec<Listed<'_>> = keys.entries().iter().map(KeyEntry::listed).collect();
     let opts = BuildOptions {
         sequence: a.sequence,
         issued_at,

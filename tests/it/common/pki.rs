@@ -42,3 +42,25 @@ pub fn certify(
     let cert = issue(template, signer.public_key(), by).unwrap();
     Party { signer, cert }
 }
+
+/// The trust list of the demo key store and the built-in catalogue: `sequence`, issued
+/// at `issued_at`, next update `days` later.
+pub fn demo_trust_list(
+    keys: &KeyStore,
+    sequence: u64,
+    issued_at: time::OffsetDateTime,
+    days: i64,
+) -> deltaseal::trust_list::TrustList {
+    use deltaseal::adapters::keystore::KeyEntry;
+    let catalog =
+        deltaseal::catalog::Catalog::from_json(deltaseal::adapters::config::BUILTIN_CATALOG)
+            .unwrap();
+    let entries: Vec<_> = keys.entries().iter().map(KeyEntry::listed).collect();
+    let opts = deltaseal::trust_list::BuildOptions {
+        sequence,
+        issued_at,
+        next_update: issued_at + time::Duration::days(days),
+        node_urls: Default::default(),
+    };
+    deltaseal::trust_list::build(&entries, &catalog, &opts).unwrap()
+}
