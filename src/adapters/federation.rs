@@ -169,3 +169,113 @@ pub fn spawn_trust_list_poller(
         }
     })
 }
+
+/// Largest status list token fetched, bytes.
+pub const MAX_STATUS_LIST_BYTES: usize = crate::license::status::MAX_TOKEN_BYTES;
+
+/// How long one status list fetch may take, connect to last byte.
+pub const STATUS_FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn status_client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(STATUS_FETCH_TIMEOUT)
+            .connect_timeout(Duration::from_secs(2))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default()
+    })
+}
+
+/// Fetch the status list token at `url`: `200`, at most [`MAX_STATUS_LIST_BYTES`],
+/// UTF-8, within [`STATUS_FETCH_TIMEOUT`].
+pub async fn fetch_status_list(url: &str) -> Result<String, String> {
+    let too_large =
+        || format!("{url}: the status list is larger than {MAX_STATUS_LIST_BYTES} bytes");
+    let mut resp = status_client()
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("fetching {url}: {e}"))?;
+    if resp.status().as_u16() != 200 {
+        return Err(format!("{url} answered HTTP {}", resp.status().as_u16()));
+    }
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_STATUS_LIST_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| format!("fetching {url}: {e}"))?
+    {
+        if bytes.len() + chunk.len() > MAX_STATUS_LIST_BYTES {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{url}: the status list is not UTF-8"))
+}
+
+/// The node as a status list fetcher: its own lists from its store, others' over HTTP.
+struct NodeFetcher<'a>(&'a Node);
+
+impl NodeFetcher<'_> {
+    /// `(agency, list)` when `uri` is one of this node's status list URIs.
+    fn own(&self, uri: &str) -> Option<(String, i64)> {
+        let rest = uri
+            .strip_prefix(self.0.settings.public_base_url.trim_end_matches('/'))?
+            .strip_prefix("/v1/status/")?;
+        let (agency, list) = rest.split_once('/')?;
+        let list = list.parse().ok()?;
+        self.0
+            .agencies
+            .contains_key(agency)
+            .then(|| (agency.to_owned(), list))
+    }
+}
+
+impl crate::service::status_lists::StatusFetcher for NodeFetcher<'_> {
+    fn is_local(&self, uri: &str) -> bool {
+        self.own(uri).is_some()
+    }
+
+    async fn fetch(&self, uri: &str) -> Result<String, String> {
+        match self.own(uri) {
+            Some((agency, list)) => {
+                crate::adapters::http::status::own_status_token(self.0, &agency, list)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            None => fetch_status_list(uri).await,
+        }
+    }
+}
+
+/// What the node knows of each status list in `uris` at `now`, under `trust` (see
+/// [`crate::service::status_lists`]): for the verification engine's
+/// [`crate::verify::StatusSource`].
+pub async fn status_lookups(
+    node: &Node,
+    trust: &crate::trust_list::VerifiedTrustList,
+    uris: impl IntoIterator<Item = String>,
+    now: time::OffsetDateTime,
+) -> Result<std::collections::HashMap<String, crate::verify::StatusLookup>, ServiceError> {
+    let fetcher = NodeFetcher(node);
+    let mut out = std::collections::HashMap::new();
+    for uri in uris {
+        if out.contains_key(&uri) {
+            continue;
+        }
+        let found = node
+            .status_lists
+            .lookup(&node.store, &fetcher, trust, &uri, now)
+            .await?;
+        out.insert(uri, found);
+    }
+    Ok(out)
+}

@@ -138,9 +138,9 @@ fn a_demo_license_passes_naming_province_agency_and_type(
     let pos = |c: &str| codes.iter().position(|x| *x == c).unwrap();
     assert_eq!(codes[0], "trust_list.cited");
     assert!(pos("sdjwt.signature") < pos("chain.build"));
-    assert!(pos("sdjwt.status") < pos("issuer.listed"));
     assert!(pos("issuer.listed") < pos("issuer.type_authorised"));
-    assert!(pos("issuer.type_authorised") < pos("policy.province"));
+    assert!(pos("issuer.type_authorised") < pos("sdjwt.status"));
+    assert!(pos("sdjwt.status") < pos("policy.province"));
     assert!(pos("policy.province") < pos("policy.type"));
     assert!(pos("policy.type") < pos("policy.disclosures"));
     assert_eq!(outcome(&v.report, "leaf.license_type"), Outcome::Passed);

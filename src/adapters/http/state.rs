@@ -117,6 +117,9 @@ pub struct Node {
     pub(crate) metrics: Metrics,
     /// Signed status list tokens by (agency, list): (version, minted at, token).
     pub(crate) status_cache: Mutex<HashMap<(String, i64), CachedStatusList>>,
+    /// Status lists accepted for verification (own and other provinces'), remembered
+    /// by token; the store holds the fetched ones.
+    pub(crate) status_lists: crate::service::status_lists::StatusLists,
     /// The pinned trust-list signer and grace, and the poll interval; `None`: this
     /// node serves no trust list.
     pub(crate) trust: Option<(TrustListPolicy, std::time::Duration)>,
@@ -174,6 +177,7 @@ impl Node {
             settings,
             metrics: Metrics::default(),
             status_cache: Mutex::new(HashMap::new()),
+            status_lists: Default::default(),
             trust_list: RwLock::new(trust.as_ref().and_then(|t| t.current.clone())),
             trust: trust.map(|t| (t.policy, t.poll_interval)),
         })
@@ -221,6 +225,7 @@ impl Node {
         if let Ok(mut g) = self.trust_list.write() {
             *g = Some(current.clone());
         }
+        self.status_lists.clear();
     }
 
     /// The trust list to serve now: the newest stored one (the cached copy when it
