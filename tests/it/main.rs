@@ -11,6 +11,7 @@ mod ofd;
 mod pki_issue;
 mod pki_validate;
 mod seal;
+mod status_federation;
 mod storage;
 mod trust_list;
 mod trust_list_node;
