@@ -86,6 +86,8 @@ pub(super) fn verify_ofd(
     let mut opts = ofd::VerifyOptions::new(ctx.at);
     opts.trust_anchors = ctx.trust.list.anchors();
     opts.intermediates = ctx.intermediates.to_vec();
+    opts.crls = ctx.crls.to_vec();
+    opts.revoked_seals = ctx.revoked_seals.cloned();
     match ofd::verify_package(&pkg, &opts) {
         Ok(r) => b.extend(&r),
         Err(e) => return refused(b, e),
