@@ -294,10 +294,10 @@ pub trait TrustListStore: Sync {
     ) -> impl Future<Output = Result<TrustListInsert, StoreError>> + Send;
 }
 
-/// What the node holds of another node's status list: the last token accepted and when
+/// What the node holds of another node's signed list (status list, seal revocations): the last token accepted and when
 /// it was fetched, and the last attempt and its failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeldStatusRow {
+pub struct HeldListRow {
     /// The list's URI.
     pub uri: String,
     /// The last accepted token, if any.
@@ -312,16 +312,16 @@ pub struct HeldStatusRow {
     pub refused: bool,
 }
 
-/// Other nodes' status lists as held, shared by every node on the database.
-pub trait HeldStatusStore: Sync {
+/// Other nodes' signed lists as held, shared by every node on the database.
+pub trait HeldListStore: Sync {
     /// The row for `uri`, if any.
-    fn held_status_list(
+    fn held_list(
         &self,
         uri: &str,
-    ) -> impl Future<Output = Result<Option<HeldStatusRow>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<HeldListRow>, StoreError>> + Send;
     /// Insert or replace the row for `row.uri`.
-    fn put_held_status_list(
+    fn put_held_list(
         &self,
-        row: &HeldStatusRow,
+        row: &HeldListRow,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

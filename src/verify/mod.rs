@@ -26,12 +26,14 @@ mod detect;
 mod license;
 mod policy;
 mod seal;
+pub mod seal_revocations;
 pub mod status;
 #[cfg(test)]
 mod tests;
 
 pub use detect::detect;
 pub use policy::Policy;
+pub use seal_revocations::{accept_seal_revocations, HeldSealRevocations};
 pub use status::{
     accept_status_list, status_uri, Freshness, HeldStatusList, StatusListRefusal, StatusLookup,
     StatusSource,

@@ -339,3 +339,148 @@ async fn a_list_whose_sub_does_not_match_or_at_no_listed_node_is_not_relied_on(
     let _ = Status::Valid;
     db.finish().await;
 }
+
+async fn verify_body(node: &AppState, body: Value) -> Value {
+    let r = call(
+        &app(node.clone()),
+        "POST",
+        "/v1/verify",
+        None,
+        Some(("application/json", body.to_string().into_bytes())),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()
+}
+
+fn check<'v>(v: &'v Value, suffix: &str) -> &'v Value {
+    v["report"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"].as_str().unwrap().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {suffix} in {v:#}"))
+}
+
+#[tokio::test]
+async fn a_seal_superseded_in_shanghai_makes_its_stamps_revoked_in_jiangsu() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let keys = common::pki::keys();
+    let (listener, url) = bind().await;
+    let a_db = TestDb::new("sqlite").await;
+    let a = issuer(&a_db, &keys, &url);
+    let task = spawn(listener, app(a.clone()));
+    let mut n = 0;
+    let mut post = |id: &str, path: String, ct: &'static str, body: Vec<u8>| {
+        n += 1;
+        let t = request_token(
+            &keys,
+            id,
+            Chain::WithIssuer,
+            &url,
+            fixed_now() + time::Duration::seconds(n),
+            120,
+        );
+        let app = app(a.clone());
+        async move {
+            let r = call(&app, "POST", &path, Some(&t), Some((ct, body)), &[]).await;
+            assert!(
+                r.status.is_success(),
+                "{path}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+            r
+        }
+    };
+    let r = post(
+        "sh-seal-authority",
+        "/v1/seals".into(),
+        "application/json",
+        json!({"name": "上海浦江示范有限公司合同专用章", "organisation": "上海浦江示范有限公司",
+               "signers": ["sh-org-1"], "valid_to": "2028-01-01T00:00:00Z"})
+        .to_string()
+        .into_bytes(),
+    )
+    .await;
+    let es_id = r.json()["es_id"].as_str().unwrap().to_string();
+    let doc = std::fs::read(common::fixtures().join("samples/ofd/helloworld.ofd")).unwrap();
+    let stamped = post(
+        "sh-org-1",
+        format!("/v1/seals/{es_id}/stamp?x=20&y=30"),
+        "application/ofd",
+        doc,
+    )
+    .await
+    .body;
+
+    let dir = tempfile::tempdir().unwrap();
+    let b_db = TestDb::new("sqlite").await;
+    let (clock, secs) = clock_at(fixed_now());
+    let b = verifier(&b_db, dir.path(), Province::Shanghai, &url, clock).await;
+    let body = json!({"artifact": b64.encode(&stamped), "encoding": "base64"});
+    let v = verify_body(&b, body.clone()).await;
+    assert_eq!(indication(&v), ("TOTAL_PASSED", None), "{v:#}");
+    assert_eq!(check(&v, "seal.revocation")["outcome"], "PASSED");
+
+    // SH gives the seal new signers: the old version is superseded from now
+    let r = post(
+        "sh-seal-authority",
+        format!("/v1/seals/{es_id}/signers"),
+        "application/json",
+        json!({"signers": ["sh-org-1", "sh-org-2"]})
+            .to_string()
+            .into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    // after the held list's ttl, the verifier in another province sees it
+    secs.fetch_add(301, Ordering::SeqCst);
+    let v = verify_body(&b, body).await;
+    assert_eq!(indication(&v), ("TOTAL_FAILED", Some("REVOKED")), "{v:#}");
+    assert_eq!(check(&v, "seal.revocation")["outcome"], "FAILED");
+
+    // the signed list itself: a seal-revocations+jwt naming the old version; an unknown
+    // authority is 404
+    let fp = trust_list::fingerprint(&keys.get("sh-seal-authority").unwrap().cert_der);
+    let r = call(
+        &app(a.clone()),
+        "GET",
+        &format!("/v1/seal-revocations/{fp}"),
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.content_type, "application/seal-revocations+jwt");
+    let key = keys
+        .get("sh-seal-authority")
+        .unwrap()
+        .signer
+        .public_key()
+        .clone();
+    let text = String::from_utf8(r.body).unwrap();
+    let signed = deltaseal::seal::SignedRevocations::verify(&text, &key, fixed_now()).unwrap();
+    assert!(signed.list.find(&es_id).is_some());
+    assert_eq!(signed.uri, format!("{url}/v1/seal-revocations/{fp}"));
+    let r = call(
+        &app(a.clone()),
+        "GET",
+        &format!("/v1/seal-revocations/{}", "0".repeat(64)),
+        None,
+        None,
+        &[],
+    )
+    .await;
+    r.assert_problem(StatusCode::NOT_FOUND, "not_found");
+    task.abort();
+    a_db.finish().await;
+    b_db.finish().await;
+}

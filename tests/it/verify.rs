@@ -650,7 +650,10 @@ fn a_stamped_ofd_made_with_a_revoked_seal_is_revoked_in_the_engine_and_the_cli()
     let v = with(&revoked(&es_id, fixed_now() + time::Duration::days(1)));
     assert_eq!(v.report.indication, Indication::TotalPassed, "{}", v.report);
     // another seal revoked: no effect
-    let v = with(&revoked("SH0000000099", fixed_now() - time::Duration::days(1)));
+    let v = with(&revoked(
+        "SH0000000099",
+        fixed_now() - time::Duration::days(1),
+    ));
     assert_sealed_by_shanghai(&v);
 
     // `seal verify DOC.ofd --revoked LIST` consults the list too

@@ -1,22 +1,22 @@
 //! Other provinces' status lists as held: one row per URI, replaced on every fetch.
 
 use super::{StorageError, Store};
-use crate::service::store::{HeldStatusRow, HeldStatusStore, StoreError};
+use crate::service::store::{HeldListRow, HeldListStore, StoreError};
 use sqlx::Row;
 
-impl HeldStatusStore for Store {
-    async fn held_status_list(&self, uri: &str) -> Result<Option<HeldStatusRow>, StoreError> {
+impl HeldListStore for Store {
+    async fn held_list(&self, uri: &str) -> Result<Option<HeldListRow>, StoreError> {
         let row = sqlx::query(
             "SELECT uri, token, fetched_at, attempted_at, failure, refused \
-             FROM held_status_lists WHERE uri = $1",
+             FROM held_lists WHERE uri = $1",
         )
         .bind(uri)
         .fetch_optional(&self.pool)
         .await
         .map_err(StorageError::from)?;
         let Some(r) = row else { return Ok(None) };
-        let get = || -> Result<HeldStatusRow, sqlx::Error> {
-            Ok(HeldStatusRow {
+        let get = || -> Result<HeldListRow, sqlx::Error> {
+            Ok(HeldListRow {
                 uri: r.try_get("uri")?,
                 token: r.try_get("token")?,
                 fetched_at: r.try_get("fetched_at")?,
@@ -28,9 +28,9 @@ impl HeldStatusStore for Store {
         Ok(Some(get().map_err(StorageError::from)?))
     }
 
-    async fn put_held_status_list(&self, row: &HeldStatusRow) -> Result<(), StoreError> {
+    async fn put_held_list(&self, row: &HeldListRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO held_status_lists \
+            "INSERT INTO held_lists \
              (uri, token, fetched_at, attempted_at, failure, refused) \
              VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (uri) DO UPDATE SET token = excluded.token, \
