@@ -257,7 +257,7 @@ struct Found {
 pub fn verify(input: &Input<'_>, ctx: &Context<'_>) -> Verdict {
     let kind = input.kind.or_else(|| detect(input.bytes));
     let mut b = ReportBuilder::new(kind.map_or("unknown", Kind::object), ctx.at);
-    cite(&mut b, ctx.trust);
+    cite(&mut b, ctx);
     let mut found = Found::default();
     match kind {
         Some(Kind::SdJwt) => license::verify(&mut b, &mut found, input.bytes, ctx),
@@ -293,11 +293,29 @@ pub fn verify(input: &Input<'_>, ctx: &Context<'_>) -> Verdict {
 }
 
 /// `trust_list.cited`: the list every later check relies on.
-fn cite(b: &mut ReportBuilder, t: &VerifiedTrustList) {
+fn cite(b: &mut ReportBuilder, ctx: &Context<'_>) {
+    let t = ctx.trust;
     let seq = t.list.sequence;
     let short = t.digest.get(..16).unwrap_or(&t.digest);
     let subject = Some(format!("#{seq} sha256:{short}"));
-    if t.overdue {
+    let age = (ctx.at - t.list.issued_at).whole_seconds();
+    let too_old = ctx
+        .policy
+        .warn_trust_list_age_s
+        .is_some_and(|max| age > i64::try_from(max).unwrap_or(i64::MAX));
+    if too_old {
+        let days = age / 86_400;
+        b.warn(
+            "trust_list.cited",
+            subject,
+            Reason::new(
+                format!("依据信任列表 #{seq}，该列表已签发 {days} 天，超过验证策略的告警期限"),
+                format!(
+                    "verified under trust list #{seq}, issued {days} days ago: older than the policy's warning age"
+                ),
+            ),
+        );
+    } else if t.overdue {
         b.warn(
             "trust_list.cited",
             subject,

@@ -26,6 +26,9 @@ pub struct Policy {
     /// The oldest status list relied on, seconds since the issuing node produced it
     /// (default 86,400: a day); older → INDETERMINATE / TRY_LATER.
     pub max_status_age_s: u32,
+    /// Warn when the trust list relied on was issued longer ago than this, seconds
+    /// (default: no warning; the list's own next update still applies).
+    pub warn_trust_list_age_s: Option<u64>,
 }
 
 impl Default for Policy {
@@ -36,6 +39,7 @@ impl Default for Policy {
             required_disclosures: Vec::new(),
             clock_skew_s: 300,
             max_status_age_s: 86_400,
+            warn_trust_list_age_s: None,
         }
     }
 }

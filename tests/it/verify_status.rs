@@ -350,3 +350,36 @@ fn ietf_status_list_examples_decode_to_their_statuses() {
         }
     }
 }
+
+#[test]
+fn a_trust_list_older_than_the_policy_warns_and_names_its_age() {
+    let cred = credential("zj-agency-psb", IDX);
+    let produced = fixed_now() - Duration::minutes(1);
+    let lookup = || held("zj-agency-psb", Status::Valid, produced);
+    let cited = |v: &Verdict| v.report.check("trust_list.cited").unwrap().clone();
+    // the list was issued 30 days before the validation time
+    let v = run(&cred, lookup(), &Policy::default());
+    assert_eq!(cited(&v).outcome, Outcome::Passed);
+    let week = Policy {
+        warn_trust_list_age_s: Some(7 * 86_400),
+        ..Policy::default()
+    };
+    let v = run(&cred, lookup(), &week);
+    assert_eq!(v.report.indication, Indication::TotalPassed, "{}", v.report);
+    let c = cited(&v);
+    assert_eq!(c.outcome, Outcome::Warning);
+    assert!(
+        c.reason.en.contains("issued 30 days ago"),
+        "{}",
+        c.reason.en
+    );
+    assert_eq!(v.trust_list.sequence, 3);
+    let two_months = Policy {
+        warn_trust_list_age_s: Some(60 * 86_400),
+        ..Policy::default()
+    };
+    assert_eq!(
+        cited(&run(&cred, lookup(), &two_months)).outcome,
+        Outcome::Passed
+    );
+}
