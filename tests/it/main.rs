@@ -17,3 +17,4 @@ mod trust_list;
 mod trust_list_node;
 mod verify;
 mod verify_status;
+mod verify_sub;

@@ -31,7 +31,7 @@ fn catalog() -> Catalog {
 }
 
 /// The committed demo list, accepted with the pinned signer.
-fn demo_list() -> VerifiedTrustList {
+pub(crate) fn demo_list() -> VerifiedTrustList {
     let text = std::fs::read_to_string(common::root().join("keys/trust-list.jws")).unwrap();
     let signer = keys()
         .get("yrd-trust-list-signer")
@@ -87,14 +87,14 @@ fn agency(keys: &KeyStore, id: &str) -> Agency {
     .unwrap()
 }
 
-fn id_card(agency_id: &str) -> String {
+pub(crate) fn id_card(agency_id: &str) -> String {
     agency(&keys(), agency_id)
         .issue(&catalog(), &id_card_request("V00001", 3), fixed_now())
         .unwrap()
         .sd_jwt
 }
 
-fn run(list: &VerifiedTrustList, policy: &Policy, bytes: &[u8]) -> Verdict {
+pub(crate) fn run(list: &VerifiedTrustList, policy: &Policy, bytes: &[u8]) -> Verdict {
     verify(&Input::new(bytes), &Context::new(list, fixed_now(), policy))
 }
 
@@ -266,12 +266,12 @@ fn a_policy_refusing_the_province_or_the_type_has_its_own_check(
 
 // ---------------------------------------------------------------- seals
 
-struct Sealed {
+pub(crate) struct Sealed {
     seal: Seal,
     keys: KeyStore,
 }
 
-fn demo_seal() -> Sealed {
+pub(crate) fn demo_seal() -> Sealed {
     let keys = keys();
     let authority = keys.get("sh-seal-authority").unwrap();
     let org = keys.get("sh-org-1").unwrap();
@@ -305,7 +305,7 @@ impl Sealed {
         self.keys.get("sh-org-1").unwrap()
     }
 
-    fn stamp(&self, document: &[u8]) -> Vec<u8> {
+    pub(crate) fn stamp(&self, document: &[u8]) -> Vec<u8> {
         let org = self.org();
         stamp_detached(
             &self.seal,
