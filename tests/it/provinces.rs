@@ -490,3 +490,93 @@ async fn a_stamped_ofd_made_in_one_province_verifies_in_another(
     assert_eq!(v["kind"], "ofd", "{v}");
     assert_eq!(v["province"]["code"], home.abbrev(), "{v}");
 }
+
+/// A running `deltaseal serve` and the address it listens on.
+struct Serve {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn serve_province_runs_that_provinces_node_with_its_defaults() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(common::bin())
+        .current_dir(dir.path())
+        .args([
+            "serve",
+            "--province",
+            "zj",
+            "--listen",
+            "127.0.0.1:0",
+            "--keys",
+        ])
+        .arg(common::root().join("keys"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("deltaseal: listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    let serve = Serve { child, url };
+    // its own database file in the working directory
+    assert!(dir.path().join("deltaseal-zj.db").exists());
+    // its id and base URL are ZJ's node_url in the committed list
+    let keys = common::pki::keys();
+    let zj = "http://127.0.0.1:8083";
+    let client = reqwest::Client::new();
+    let post = |id: &str, body: Value| {
+        let token = common::http::request_token(
+            &keys,
+            id,
+            common::http::Chain::WithIssuer,
+            zj,
+            time::OffsetDateTime::now_utc(),
+            120,
+        );
+        client
+            .post(format!("{}/v1/licenses", serve.url))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let r = post("zj-agency-psb", crate::http::id_card(5))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["status_list"]["uri"].as_str().unwrap().starts_with(zj),
+        "{v}"
+    );
+    let r = post("js-agency-samr", business_license()).await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["code"], "agency_not_hosted", "{v}");
+    drop(serve);
+
+    // a province that is not one of the four: exit 2, with the reason
+    let out = std::process::Command::new(common::bin())
+        .current_dir(dir.path())
+        .args(["serve", "--province", "BJ", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not SH, JS, ZJ or AH"), "{err}");
+}
