@@ -580,3 +580,67 @@ async fn serve_province_runs_that_provinces_node_with_its_defaults() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not SH, JS, ZJ or AH"), "{err}");
 }
+
+/// `credential` with its signed `local_type_code` set to `local`, signed again by
+/// key-store entry `agency` (so only the code is wrong, never the signature).
+fn resigned_with_local_code(
+    nodes: &FourNodes,
+    agency: &str,
+    credential: &str,
+    local: &str,
+) -> String {
+    use deltaseal::crypto::SignatureEncoding;
+    let (jwt, rest) = credential.split_once('~').unwrap();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let mut payload: Value =
+        serde_json::from_slice(&deltaseal::jose::b64_decode(parts[1], "payload", 1 << 20).unwrap())
+            .unwrap();
+    payload["local_type_code"] = local.into();
+    let input = format!(
+        "{}.{}",
+        parts[0],
+        deltaseal::jose::b64(&serde_json::to_vec(&payload).unwrap())
+    );
+    let signer = &nodes.keys.get(agency).unwrap().signer;
+    let sig = signer
+        .sign(input.as_bytes(), SignatureEncoding::Raw)
+        .unwrap();
+    format!("{input}.{}~{rest}", deltaseal::jose::b64(&sig))
+}
+
+#[rstest]
+#[case::p256_js_naming_a_shanghai_code(
+    "js-agency-samr",
+    JS_BUSINESS_LICENSE,
+    SH_BUSINESS_LICENSE,
+    Zhejiang
+)]
+#[case::sm2_sh_naming_another_types_code(
+    "sh-agency-samr",
+    SH_BUSINESS_LICENSE,
+    "113100000024280004001",
+    Anhui
+)]
+#[tokio::test]
+async fn a_local_code_that_is_not_the_agencys_or_not_the_types_fails(
+    #[case] agency: &str,
+    #[case] own: &str,
+    #[case] wrong: &str,
+    #[case] verifier: Province,
+) {
+    let nodes = FourNodes::start().await;
+    let credential = nodes.issued(agency, &business_license_as(own)).await;
+    // re-signed unchanged, it still passes: only the code decides below
+    let same = resigned_with_local_code(&nodes, agency, &credential, own);
+    let v = verified(&nodes, verifier, json!({ "artifact": same })).await;
+    assert_verdict(&v, "TOTAL_PASSED", None, "issuer.type_authorised", "PASSED");
+    let forged = resigned_with_local_code(&nodes, agency, &credential, wrong);
+    let v = verified(&nodes, verifier, json!({ "artifact": forged })).await;
+    assert_verdict(
+        &v,
+        "TOTAL_FAILED",
+        Some("SIG_CONSTRAINTS_FAILURE"),
+        "issuer.type_authorised",
+        "FAILED",
+    );
+}
