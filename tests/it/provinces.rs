@@ -644,3 +644,112 @@ async fn a_local_code_that_is_not_the_agencys_or_not_the_types_fails(
         "FAILED",
     );
 }
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn two_nodes_of_one_province_on_one_database_answer_alike(#[case] engine: &str) {
+    use crate::common::http::{call, request_token, Chain};
+    use deltaseal::adapters::config::Config;
+    let db = crate::common::db::TestDb::new(engine).await;
+    let base = "https://js.example";
+    let config = Config {
+        keys_dir: common::root().join("keys"),
+        province: Some(Jiangsu),
+        public_base_url: Some(base.into()),
+        ..Config::default()
+    };
+    let now = fixed_now();
+    let clock: deltaseal::adapters::http::Clock = std::sync::Arc::new(move || now);
+    let mut apps = Vec::new();
+    for _ in 0..2 {
+        let node = config
+            .open_node_on(db.reopen().await, None, clock.clone())
+            .await
+            .unwrap();
+        apps.push(deltaseal::adapters::http::app(node));
+    }
+    let keys = common::pki::keys();
+    let token = request_token(&keys, "js-agency-samr", Chain::WithIssuer, base, now, 120);
+    let body = business_license_as(JS_BUSINESS_LICENSE)
+        .to_string()
+        .into_bytes();
+    let r = call(
+        &apps[0],
+        "POST",
+        "/v1/licenses",
+        Some(&token),
+        Some(("application/json", body.clone())),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.status.as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let issued = r.json();
+    // the same token is a replay on the other node
+    call(
+        &apps[1],
+        "POST",
+        "/v1/licenses",
+        Some(&token),
+        Some(("application/json", body)),
+        &[],
+    )
+    .await
+    .assert_problem(axum::http::StatusCode::UNAUTHORIZED, "token_replayed");
+    // the other node serves the license, the same trust list, and judges alike
+    let id = issued["identifier"].as_str().unwrap();
+    let t2 = request_token(&keys, "js-agency-samr", Chain::WithIssuer, base, now, 120);
+    let r = call(
+        &apps[1],
+        "GET",
+        &format!("/v1/licenses/{id}"),
+        Some(&t2),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.status.as_u16(),
+        200,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let lists: Vec<Vec<u8>> = trust_lists_served(&apps).await;
+    assert_eq!(lists[0], lists[1]);
+    let verify = json!({ "artifact": issued["credential"] })
+        .to_string()
+        .into_bytes();
+    for app in &apps {
+        let r = call(
+            app,
+            "POST",
+            "/v1/verify",
+            None,
+            Some(("application/json", verify.clone())),
+            &[],
+        )
+        .await;
+        let v = r.json();
+        assert_verdict(&v, "TOTAL_PASSED", None, "issuer.type_authorised", "PASSED");
+        assert_eq!(v["license_type"]["local_code"], JS_BUSINESS_LICENSE);
+    }
+    drop(apps);
+    db.finish().await;
+}
+
+/// `GET /v1/trust-list` of each router.
+async fn trust_lists_served(apps: &[axum::Router]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for app in apps {
+        let r = crate::common::http::call(app, "GET", "/v1/trust-list", None, None, &[]).await;
+        assert_eq!(r.status.as_u16(), 200);
+        out.push(r.body);
+    }
+    out
+}
