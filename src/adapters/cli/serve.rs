@@ -75,7 +75,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     }
     if let Some(v) = args.province {
         cfg.province = Some(
-            crate::adapters::config::parse_province(&v)
+            crate::adapters::province::parse_province(&v)
                 .map_err(|e| CliError::Input(e.to_string()))?,
         );
     }
