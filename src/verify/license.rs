@@ -30,12 +30,13 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         return;
     };
     // Issued under a province's local code: that code beside the national type, which
-    // it must map onto through the regional catalogue.
-    let local_code = v
-        .payload
-        .get(sdjwt::LOCAL_TYPE_CODE)
-        .and_then(serde_json::Value::as_str);
-    let code = local_code.unwrap_or(vct_code);
+    // it must map onto through the regional catalogue (a value that is not a string
+    // maps onto nothing).
+    let local_code = v.payload.get(sdjwt::LOCAL_TYPE_CODE).map(|c| match c {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    let code = local_code.as_deref().unwrap_or(vct_code);
     let list = &ctx.trust.list;
     let mapped = list.common_type(code).filter(|(t, _)| t.code == vct_code);
     found.license_type = mapped.map(|(t, local)| TypeInfo {

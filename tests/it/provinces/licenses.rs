@@ -194,7 +194,7 @@ fn resigned_with_local_code(
     nodes: &FourNodes,
     agency: &str,
     credential: &str,
-    local: &str,
+    local: impl Into<Value>,
 ) -> String {
     use deltaseal::crypto::SignatureEncoding;
     let (jwt, rest) = credential.split_once('~').unwrap();
@@ -241,13 +241,15 @@ async fn a_local_code_that_is_not_the_agencys_or_not_the_types_fails(
     let same = resigned_with_local_code(&nodes, agency, &credential, own);
     let v = verified(&nodes, verifier, json!({ "artifact": same })).await;
     assert_verdict(&v, "TOTAL_PASSED", None, "issuer.type_authorised", "PASSED");
-    let forged = resigned_with_local_code(&nodes, agency, &credential, wrong);
-    let v = verified(&nodes, verifier, json!({ "artifact": forged })).await;
-    assert_verdict(
-        &v,
-        "TOTAL_FAILED",
-        Some("SIG_CONSTRAINTS_FAILURE"),
-        "issuer.type_authorised",
-        "FAILED",
-    );
+    for wrong in [Value::from(wrong), json!(5), json!([own])] {
+        let forged = resigned_with_local_code(&nodes, agency, &credential, wrong.clone());
+        let v = verified(&nodes, verifier, json!({ "artifact": forged })).await;
+        assert_verdict(
+            &v,
+            "TOTAL_FAILED",
+            Some("SIG_CONSTRAINTS_FAILURE"),
+            "issuer.type_authorised",
+            "FAILED",
+        );
+    }
 }
