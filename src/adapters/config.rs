@@ -41,6 +41,10 @@ pub struct Config {
     pub listen: String,
     /// SQLite file path or `postgres://` URL (`DELTASEAL_DATABASE`), default `deltaseal.db`.
     pub database: String,
+    /// PostgreSQL only: the schema the node's tables live in, created if missing
+    /// (`DELTASEAL_DATABASE_SCHEMA`; letters, digits, `_`); default the URL's search
+    /// path, or `deltaseal_<province>` for a province node.
+    pub database_schema: Option<String>,
     /// Keys directory with `manifest.json` (`DELTASEAL_KEYS_DIR`), default `keys`.
     pub keys_dir: PathBuf,
     /// The node's id: the audience request tokens must name (`DELTASEAL_NODE_ID`);
@@ -85,6 +89,7 @@ impl Default for Config {
         Config {
             listen: DEFAULT_LISTEN.into(),
             database: DEFAULT_DATABASE.into(),
+            database_schema: None,
             keys_dir: "keys".into(),
             node_id: None,
             public_base_url: None,
@@ -226,6 +231,9 @@ impl Config {
         }
         if let Some(v) = env("DELTASEAL_DATABASE").or_else(|| env("DELTASEAL_DATABASE_URL")) {
             c.database = v;
+        }
+        if let Some(v) = env("DELTASEAL_DATABASE_SCHEMA") {
+            c.database_schema = (!v.is_empty()).then_some(v);
         }
         if let Some(v) = env("DELTASEAL_KEYS_DIR") {
             c.keys_dir = v.into();
@@ -395,7 +403,7 @@ impl Config {
         bound: Option<std::net::SocketAddr>,
         clock: Clock,
     ) -> Result<AppState, ConfigError> {
-        let store = Store::connect(&self.database).await?;
+        let store = Store::connect_with(&self.database, self.database_schema.as_deref()).await?;
         self.open_node_on(store, bound, clock).await
     }
 

@@ -16,6 +16,10 @@ pub fn parse_province(s: &str) -> Result<Province, ConfigError> {
     })
 }
 
+fn is_postgres(database: &str) -> bool {
+    database.starts_with("postgres://") || database.starts_with("postgresql://")
+}
+
 /// The `host:port` of an `http://` or `https://` URL (port 80 / 443 when it names none).
 fn authority_of(url: &str) -> Option<String> {
     let (rest, port) = if let Some(r) = url.strip_prefix("http://") {
@@ -40,7 +44,8 @@ fn authority_of(url: &str) -> Option<String> {
 
 impl Config {
     /// Fill in what a province node's settings default to, for the settings still at
-    /// their defaults: the database `deltaseal-<sh|js|zj|ah>.db`, and the listen
+    /// their defaults: the database `deltaseal-<sh|js|zj|ah>.db` (on PostgreSQL the
+    /// schema `deltaseal_<sh|js|zj|ah>`), and the listen
     /// address (`host:port`) and public base URL from the province's `node_url` in the
     /// trust-list file (verified against the pinned signer at `now`). Without a
     /// province nothing changes.
@@ -48,8 +53,12 @@ impl Config {
         let Some(p) = self.province else {
             return Ok(());
         };
+        let lower = p.abbrev().to_ascii_lowercase();
         if self.database == DEFAULT_DATABASE {
-            self.database = format!("deltaseal-{}.db", p.abbrev().to_ascii_lowercase());
+            self.database = format!("deltaseal-{lower}.db");
+        }
+        if self.database_schema.is_none() && is_postgres(&self.database) {
+            self.database_schema = Some(format!("deltaseal_{lower}"));
         }
         if self.listen != DEFAULT_LISTEN && self.public_base_url.is_some() {
             return Ok(());
@@ -126,6 +135,7 @@ mod tests {
         assert_eq!(c.province, Some(Province::Jiangsu));
         c.apply_province(at).unwrap();
         assert_eq!(c.database, "deltaseal-js.db");
+        assert_eq!(c.database_schema, None);
         assert_eq!(c.listen, "127.0.0.1:8082");
         assert_eq!(c.base_url(None), "http://127.0.0.1:8082");
         // what is given explicitly stays
@@ -142,6 +152,16 @@ mod tests {
             (c.database.as_str(), c.listen.as_str()),
             ("postgres://db/deltaseal_ah", "0.0.0.0:9004")
         );
+        assert_eq!(c.database_schema.as_deref(), Some("deltaseal_ah"));
+        let mut c = base(
+            Config::load(
+                Some(&t),
+                env(&[("DELTASEAL_DATABASE_SCHEMA", "anhui_node")]),
+            )
+            .unwrap(),
+        );
+        c.apply_province(at).unwrap();
+        assert_eq!(c.database_schema.as_deref(), Some("anhui_node"));
         assert_eq!(c.base_url(None), "http://127.0.0.1:8084");
         // without a province nothing changes; a bad one is refused
         let mut c = base(Config::default());

@@ -18,6 +18,9 @@ pub(crate) struct ServeArgs {
     /// SQLite file or postgres:// URL.
     #[arg(long)]
     database: Option<String>,
+    /// PostgreSQL schema for the node's tables (created if missing).
+    #[arg(long)]
+    database_schema: Option<String>,
     /// Keys directory.
     #[arg(long)]
     keys: Option<PathBuf>,
@@ -54,6 +57,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     }
     if let Some(d) = args.database {
         cfg.database = d;
+    }
+    if let Some(v) = args.database_schema {
+        cfg.database_schema = Some(v);
     }
     if let Some(k) = args.keys {
         cfg.keys_dir = k;

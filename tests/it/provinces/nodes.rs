@@ -255,3 +255,62 @@ async fn trust_lists_served(apps: &[axum::Router]) -> Vec<Vec<u8>> {
     }
     out
 }
+
+#[tokio::test]
+async fn provinces_on_one_postgresql_database_keep_to_their_own_schemas() {
+    use deltaseal::adapters::config::Config;
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let now = fixed_now();
+    let clock: deltaseal::adapters::http::Clock = std::sync::Arc::new(move || now);
+    let keys = common::pki::keys();
+    let mut nodes = Vec::new();
+    for (p, agency) in [(Jiangsu, "js-agency-samr"), (Zhejiang, "zj-agency-psb")] {
+        let schema = format!("it_{}_{run}", p.abbrev().to_ascii_lowercase());
+        let mut config = Config {
+            keys_dir: common::root().join("keys"),
+            database: crate::common::db::postgres_url(),
+            database_schema: Some(schema.clone()),
+            province: Some(p),
+            public_base_url: Some(format!("https://{}.example", p.abbrev())),
+            ..Config::default()
+        };
+        config.apply_province(now).unwrap();
+        assert_eq!(config.database_schema.as_deref(), Some(schema.as_str()));
+        let node = config.open_node(None, clock.clone()).await.unwrap();
+        nodes.push((p, agency, schema, node));
+    }
+    // JS issues one license: JS's schema holds it, ZJ's none
+    let (_, agency, _, js) = &nodes[0];
+    let token = crate::common::http::request_token(
+        &keys,
+        agency,
+        crate::common::http::Chain::WithIssuer,
+        "https://JS.example",
+        now,
+        120,
+    );
+    let r = crate::common::http::call(
+        &deltaseal::adapters::http::app(js.clone()),
+        "POST",
+        "/v1/licenses",
+        Some(&token),
+        Some((
+            "application/json",
+            business_license().to_string().into_bytes(),
+        )),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        r.status.as_u16(),
+        201,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(nodes[0].3.store().license_count().await.unwrap(), 1);
+    assert_eq!(nodes[1].3.store().license_count().await.unwrap(), 0);
+    for (_, _, schema, node) in nodes {
+        node.store().drop_schema(&schema).await.unwrap();
+        node.store().close().await;
+    }
+}
