@@ -65,6 +65,12 @@ async fn a_license_issued_in_one_province_is_recognised_in_another(
     assert_eq!(v["license_type"]["code"], BUSINESS_LICENSE);
     assert!(v["license_type"].get("local_code").is_none(), "{v}");
 
+    // its own node changes its status (what a verifier elsewhere learns of it is the
+    // status list's business)
+    let id = issued["identifier"].as_str().unwrap();
+    let (s, v) = nodes.change_status(agency, id, "revoke", "test").await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("revoked")), "{v}");
+
     // deltaseal verify shows both codes in words
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("license.sdjwt");
