@@ -169,3 +169,161 @@ pub fn spawn_trust_list_poller(
         }
     })
 }
+
+/// Largest status list token fetched, bytes.
+pub const MAX_STATUS_LIST_BYTES: usize = crate::license::status::MAX_TOKEN_BYTES;
+
+/// How long one status list fetch may take, connect to last byte.
+pub const STATUS_FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn status_client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(STATUS_FETCH_TIMEOUT)
+            .connect_timeout(Duration::from_secs(2))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default()
+    })
+}
+
+/// Fetch the signed list (status list token, seal revocation list) at `url`: `200`, at
+/// most [`MAX_STATUS_LIST_BYTES`], UTF-8, within [`STATUS_FETCH_TIMEOUT`].
+pub async fn fetch_status_list(url: &str) -> Result<String, String> {
+    let too_large =
+        || format!("{url}: the status list is larger than {MAX_STATUS_LIST_BYTES} bytes");
+    let mut resp = status_client()
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("fetching {url}: {e}"))?;
+    if resp.status().as_u16() != 200 {
+        return Err(format!("{url} answered HTTP {}", resp.status().as_u16()));
+    }
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_STATUS_LIST_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| format!("fetching {url}: {e}"))?
+    {
+        if bytes.len() + chunk.len() > MAX_STATUS_LIST_BYTES {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{url}: the status list is not UTF-8"))
+}
+
+/// One of this node's own lists.
+enum Own {
+    /// An agency's status list: (agency USCC, list number).
+    Status(String, i64),
+    /// A hosted seal authority's revocation list, by its certificate's SHA-256.
+    SealRevocations(String),
+}
+
+/// The node as a list fetcher: its own lists from its store, others' over HTTP.
+struct NodeFetcher<'a>(&'a Node);
+
+impl NodeFetcher<'_> {
+    /// Which own list `uri` names, if it is one of this node's.
+    fn own(&self, uri: &str) -> Option<Own> {
+        let rest = uri
+            .strip_prefix(self.0.settings.public_base_url.trim_end_matches('/'))?
+            .strip_prefix("/v1/")?;
+        if let Some(fp) = rest.strip_prefix("seal-revocations/") {
+            return self
+                .0
+                .seal_authority_by_fingerprint(fp)
+                .map(|_| Own::SealRevocations(fp.to_owned()));
+        }
+        let (agency, list) = rest.strip_prefix("status/")?.split_once('/')?;
+        let list = list.parse().ok()?;
+        self.0
+            .agencies
+            .contains_key(agency)
+            .then(|| Own::Status(agency.to_owned(), list))
+    }
+}
+
+impl crate::service::held_lists::StatusFetcher for NodeFetcher<'_> {
+    fn is_local(&self, uri: &str) -> bool {
+        self.own(uri).is_some()
+    }
+
+    async fn fetch(&self, uri: &str) -> Result<String, String> {
+        match self.own(uri) {
+            Some(Own::Status(agency, list)) => {
+                crate::adapters::http::status::own_status_token(self.0, &agency, list)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Some(Own::SealRevocations(fp)) => {
+                crate::adapters::http::seals::make::own_seal_revocations(self.0, &fp)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            None => fetch_status_list(uri).await,
+        }
+    }
+}
+
+/// What the node knows of each status list in `uris` at `now`, under `trust` (see
+/// [`crate::service::held_lists`]): for the verification engine's
+/// [`crate::verify::StatusSource`].
+pub async fn status_lookups(
+    node: &Node,
+    trust: &crate::trust_list::VerifiedTrustList,
+    uris: impl IntoIterator<Item = String>,
+    now: time::OffsetDateTime,
+) -> Result<std::collections::HashMap<String, crate::verify::StatusLookup>, ServiceError> {
+    let fetcher = NodeFetcher(node);
+    let mut out = std::collections::HashMap::new();
+    for uri in uris {
+        if out.contains_key(&uri) {
+            continue;
+        }
+        let found = node
+            .status_lists
+            .lookup(&node.store, &fetcher, trust, &uri, now)
+            .await?;
+        out.insert(uri, found.into());
+    }
+    Ok(out)
+}
+
+/// The revoked seals among `makers` (esID and maker certificate of each seal an
+/// artifact carries, [`crate::verify::seal_revocations::seal_makers`]), from the
+/// revocation lists of their seal authorities' nodes as held at `now`; `None` when no
+/// list could be had (the report then makes no revocation check).
+pub async fn revoked_seals(
+    node: &Node,
+    trust: &crate::trust_list::VerifiedTrustList,
+    makers: &[(String, Vec<u8>)],
+    now: time::OffsetDateTime,
+) -> Result<Option<crate::seal::SealRevocationList>, ServiceError> {
+    use crate::service::held_lists::Lookup;
+    use crate::verify::seal_revocations::{merged, revocation_uris};
+    let fetcher = NodeFetcher(node);
+    let mut held = Vec::new();
+    for uri in revocation_uris(trust, makers) {
+        match node
+            .seal_revocation_lists
+            .lookup(&node.store, &fetcher, trust, &uri, now)
+            .await?
+        {
+            Lookup::Held(h) => held.push(h),
+            Lookup::Refused(why) | Lookup::Unavailable(why) => {
+                tracing::warn!(%uri, %why, "no seal revocation list");
+            }
+        }
+    }
+    Ok((!held.is_empty()).then(|| merged(&held, makers)))
+}

@@ -240,24 +240,44 @@ impl StatusList {
 
     /// Decode `lst`, refusing anything that inflates past the entry limit.
     pub fn from_lst(lst: &str) -> Result<Self, LicenseError> {
-        let compressed = jose::b64_decode(lst, "status list", MAX_TOKEN_BYTES)?;
-        let limit = MAX_ENTRIES / 4;
-        let mut out = Vec::new();
-        ZlibDecoder::new(compressed.as_slice())
-            .take(limit as u64 + 1)
-            .read_to_end(&mut out)
-            .map_err(|_| LicenseError::Malformed {
-                what: "status list",
-                problem: "lst is not zlib data",
-            })?;
-        if out.len() > limit {
-            return Err(LicenseError::TooLarge {
-                what: "decompressed status list",
-                limit,
-            });
-        }
-        Self::from_bytes(out)
+        Self::from_bytes(decode_lst(lst)?)
     }
+}
+
+/// The bytes of `lst` (base64url of zlib data), refusing anything that inflates past
+/// [`MAX_ENTRIES`] 2-bit entries (4 MiB), whatever the entry width.
+pub fn decode_lst(lst: &str) -> Result<Vec<u8>, LicenseError> {
+    let compressed = jose::b64_decode(lst, "status list", MAX_TOKEN_BYTES)?;
+    let limit = MAX_ENTRIES / 4;
+    let mut out = Vec::new();
+    ZlibDecoder::new(compressed.as_slice())
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| LicenseError::Malformed {
+            what: "status list",
+            problem: "lst is not zlib data",
+        })?;
+    if out.len() > limit {
+        return Err(LicenseError::TooLarge {
+            what: "decompressed status list",
+            limit,
+        });
+    }
+    Ok(out)
+}
+
+/// Entry `index` of a list of `bits`-wide entries (1, 2, 4 or 8) packed least
+/// significant bits first, as the Token Status List draft defines; `None` when `bits`
+/// is not one of those or `index` is out of bounds.
+pub fn entry(bytes: &[u8], bits: u8, index: usize) -> Option<u8> {
+    if !matches!(bits, 1 | 2 | 4 | 8) {
+        return None;
+    }
+    let per_byte = 8 / usize::from(bits);
+    let byte = *bytes.get(index / per_byte)?;
+    let shift = (index % per_byte) * usize::from(bits);
+    let mask = ((1u16 << bits) - 1) as u8;
+    Some((byte >> shift) & mask)
 }
 
 /// A status list token's content.

@@ -20,7 +20,7 @@ pub mod verify;
 
 pub use asn1::{CertList, Seal, SealVersion, Stamp};
 pub use error::SealError;
-pub use revocation::{RevocationReason, SealRevocation, SealRevocationList};
+pub use revocation::{RevocationReason, SealRevocation, SealRevocationList, SignedRevocations};
 pub use verify::{
     verify_detached, verify_embedded, verify_seal, verify_stamp, SealTrust, SignedData,
 };

@@ -17,6 +17,7 @@
 
 pub mod blocking;
 mod error;
+pub mod held_lists;
 pub mod issue;
 pub mod proofs;
 pub mod seal_make;
@@ -27,7 +28,7 @@ pub mod trust_list;
 
 pub use blocking::{Blocking, Inline};
 pub use error::ServiceError;
-pub use store::{LicenseStore, ProofStore, SealStore, StoreError, TrustListStore};
+pub use store::{HeldListStore, LicenseStore, ProofStore, SealStore, StoreError, TrustListStore};
 
 #[cfg(test)]
 mod tests;

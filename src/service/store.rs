@@ -293,3 +293,35 @@ pub trait TrustListStore: Sync {
         list: &TrustListRecord,
     ) -> impl Future<Output = Result<TrustListInsert, StoreError>> + Send;
 }
+
+/// What the node holds of another node's signed list (status list, seal revocations): the last token accepted and when
+/// it was fetched, and the last attempt and its failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldListRow {
+    /// The list's URI.
+    pub uri: String,
+    /// The last accepted token, if any.
+    pub token: Option<String>,
+    /// When that token was fetched (Unix seconds).
+    pub fetched_at: Option<i64>,
+    /// When a fetch was last tried (Unix seconds).
+    pub attempted_at: i64,
+    /// Why the last attempt failed, if it did.
+    pub failure: Option<String>,
+    /// Whether that failure was a refusal of what was fetched (not a network failure).
+    pub refused: bool,
+}
+
+/// Other nodes' signed lists as held, shared by every node on the database.
+pub trait HeldListStore: Sync {
+    /// The row for `uri`, if any.
+    fn held_list(
+        &self,
+        uri: &str,
+    ) -> impl Future<Output = Result<Option<HeldListRow>, StoreError>> + Send;
+    /// Insert or replace the row for `row.uri`.
+    fn put_held_list(
+        &self,
+        row: &HeldListRow,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

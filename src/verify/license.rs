@@ -1,6 +1,6 @@
 //! SD-JWT VC licenses and proofs under the trust list: the credential verifier's checks,
-//! then `issuer.listed`, `issuer.type_authorised`, `policy.province`, `policy.type`,
-//! `policy.disclosures`.
+//! then `issuer.listed`, `issuer.type_authorised`, `sdjwt.status` (from the status lists
+//! held, [`super::status`]), `policy.province`, `policy.type`, `policy.disclosures`.
 
 use super::{check_province, province_info, Context, Found, PartyInfo, TypeInfo};
 use crate::license::sdjwt;
@@ -22,6 +22,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
     let mut opts = sdjwt::VerifyOptions::new(ctx.at, &anchors);
     opts.crls = ctx.crls;
     opts.clock_skew = ctx.policy.clock_skew();
+    opts.status_by_caller = true;
     let v = sdjwt::verify(text, &opts);
     b.extend(&v.report);
     found.claims = v.claims;
@@ -99,6 +100,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         .map(|(p, _)| p)
         .or_else(|| info.as_ref().and_then(|i| i.province));
     found.province = province.map(|p| province_info(ctx.trust, p));
+    found.revocation = super::status::check(b, v.status.as_ref(), &fp, ctx);
     check_province(b, ctx, None, province);
     check_type(b, ctx, code, mapped);
     check_disclosures(b, ctx, found);

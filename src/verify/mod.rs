@@ -26,11 +26,18 @@ mod detect;
 mod license;
 mod policy;
 mod seal;
+pub mod seal_revocations;
+pub mod status;
 #[cfg(test)]
 mod tests;
 
 pub use detect::detect;
 pub use policy::Policy;
+pub use seal_revocations::{accept_seal_revocations, HeldSealRevocations};
+pub use status::{
+    accept_status_list, status_uri, Freshness, HeldStatusList, StatusListRefusal, StatusLookup,
+    StatusSource,
+};
 
 use crate::pki::Province;
 use crate::report::{Reason, Report, ReportBuilder, SubIndication};
@@ -132,6 +139,9 @@ pub struct Context<'a> {
     pub revoked_seals: Option<&'a SealRevocationList>,
     /// Candidate intermediate CA certificates (DER).
     pub intermediates: &'a [Vec<u8>],
+    /// The status lists held (`None`: license status is not checked, and the report
+    /// says so).
+    pub status: Option<&'a dyn StatusSource>,
 }
 
 impl<'a> Context<'a> {
@@ -145,6 +155,7 @@ impl<'a> Context<'a> {
             crls: &[],
             revoked_seals: None,
             intermediates: &[],
+            status: None,
         }
     }
 }
@@ -214,6 +225,10 @@ pub struct Verdict {
     pub license_type: Option<TypeInfo>,
     /// The disclosed claims whose digests checked (SD-JWT).
     pub claims: Map<String, Value>,
+    /// The revocation data relied on (SD-JWT with a status list held): its URI, when it
+    /// was produced and fetched, its age at the validation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<Freshness>,
     /// The trust list cited.
     pub trust_list: TrustListCited,
     /// Every check and the indication.
@@ -234,6 +249,7 @@ struct Found {
     agency: Option<PartyInfo>,
     license_type: Option<TypeInfo>,
     claims: Map<String, Value>,
+    revocation: Option<Freshness>,
 }
 
 /// Verify `input` under `ctx`. Never panics on hostile input: what cannot be read is a
@@ -267,6 +283,7 @@ pub fn verify(input: &Input<'_>, ctx: &Context<'_>) -> Verdict {
         agency: found.agency,
         license_type: found.license_type,
         claims: found.claims,
+        revocation: found.revocation,
         trust_list: TrustListCited {
             sequence: ctx.trust.list.sequence,
             digest: ctx.trust.digest.clone(),

@@ -9,7 +9,8 @@ use time::Duration;
 /// What a verifier accepts.
 ///
 /// JSON: `{"provinces": ["SH", "ZJ"], "license_types": ["11100000000019713D001"],
-/// "required_disclosures": ["name"], "clock_skew_s": 300}` — every field optional.
+/// "required_disclosures": ["name"], "clock_skew_s": 300, "max_status_age_s": 86400}` —
+/// every field optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
@@ -22,6 +23,9 @@ pub struct Policy {
     /// How far a credential's `iat` / `nbf` may lie after the validation time, seconds
     /// (default 300).
     pub clock_skew_s: u32,
+    /// The oldest status list relied on, seconds since the issuing node produced it
+    /// (default 86,400: a day); older → INDETERMINATE / TRY_LATER.
+    pub max_status_age_s: u32,
 }
 
 impl Default for Policy {
@@ -31,6 +35,7 @@ impl Default for Policy {
             license_types: None,
             required_disclosures: Vec::new(),
             clock_skew_s: 300,
+            max_status_age_s: 86_400,
         }
     }
 }

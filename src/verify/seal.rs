@@ -86,19 +86,33 @@ pub(super) fn verify_ofd(
     let mut opts = ofd::VerifyOptions::new(ctx.at);
     opts.trust_anchors = ctx.trust.list.anchors();
     opts.intermediates = ctx.intermediates.to_vec();
+    opts.crls = ctx.crls.to_vec();
+    opts.revoked_seals = ctx.revoked_seals.cloned();
     match ofd::verify_package(&pkg, &opts) {
         Ok(r) => b.extend(&r),
         Err(e) => return refused(b, e),
     };
-    for (label, maker) in seal_makers(&pkg) {
+    for (label, _, maker) in seal_makers(&pkg) {
         authority(b, found, ctx, &maker, Some(label));
     }
 }
 
+/// The esID and seal maker certificate of every seal stamp of the OFD document `bytes`
+/// (nothing when it cannot be read).
+pub(super) fn ofd_seal_makers(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    match OfdPackage::read(bytes, Limits::default()) {
+        Ok(pkg) => seal_makers(&pkg)
+            .into_iter()
+            .map(|(_, es_id, maker)| (es_id, maker))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// The seal maker certificate of every seal stamp (`Type="Seal"`) in the package, with
-/// the signature's folder name (`Sign_0`). What cannot be read is skipped: the OFD
-/// verifier has reported it.
-fn seal_makers(pkg: &OfdPackage) -> Vec<(String, Vec<u8>)> {
+/// the signature's folder name (`Sign_0`) and the seal's esID. What cannot be read is
+/// skipped: the OFD verifier has reported it.
+fn seal_makers(pkg: &OfdPackage) -> Vec<(String, String, Vec<u8>)> {
     let mut out = Vec::new();
     let Ok(bodies) = model::doc_bodies(pkg) else {
         return out;
@@ -131,7 +145,8 @@ fn seal_makers(pkg: &OfdPackage) -> Vec<(String, Vec<u8>)> {
                 .filter(|s| !s.is_empty())
                 .unwrap_or(e.id.as_str())
                 .to_string();
-            out.push((label, stamp.seal.maker_cert));
+            let es_id = stamp.seal.es_id().to_string();
+            out.push((label, es_id, stamp.seal.maker_cert));
         }
     }
     out

@@ -142,6 +142,8 @@ async fn make_read_stamp_and_verify(#[case] engine: &str) {
         trust_anchors: anchors.clone(),
         intermediates: vec![],
         signer_certs: vec![],
+        crls: vec![],
+        revoked_seals: None,
         limits: Limits::default(),
     };
     let report = verify_ofd(&r.body, &opts).unwrap();

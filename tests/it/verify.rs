@@ -138,9 +138,9 @@ fn a_demo_license_passes_naming_province_agency_and_type(
     let pos = |c: &str| codes.iter().position(|x| *x == c).unwrap();
     assert_eq!(codes[0], "trust_list.cited");
     assert!(pos("sdjwt.signature") < pos("chain.build"));
-    assert!(pos("sdjwt.status") < pos("issuer.listed"));
     assert!(pos("issuer.listed") < pos("issuer.type_authorised"));
-    assert!(pos("issuer.type_authorised") < pos("policy.province"));
+    assert!(pos("issuer.type_authorised") < pos("sdjwt.status"));
+    assert!(pos("sdjwt.status") < pos("policy.province"));
     assert!(pos("policy.province") < pos("policy.type"));
     assert!(pos("policy.type") < pos("policy.disclosures"));
     assert_eq!(outcome(&v.report, "leaf.license_type"), Outcome::Passed);
@@ -606,4 +606,84 @@ fn cli_exit_codes() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["report"]["sub_indication"], "FORMAT_FAILURE");
+}
+
+/// The revocation list naming `es_id`, revoked at `at` (superseded).
+fn revoked(es_id: &str, at: time::OffsetDateTime) -> deltaseal::seal::SealRevocationList {
+    let mut l = deltaseal::seal::SealRevocationList::new();
+    l.add(deltaseal::seal::SealRevocation {
+        es_id: es_id.into(),
+        revoked_at: at,
+        reason: deltaseal::seal::RevocationReason::Superseded {
+            by: format!("{es_id}-2"),
+        },
+    });
+    l
+}
+
+#[test]
+fn a_stamped_ofd_made_with_a_revoked_seal_is_revoked_in_the_engine_and_the_cli() {
+    let s = demo_seal();
+    let doc = s.ofd();
+    let list = demo_list();
+    let es_id = s.seal.es_id().to_string();
+    let policy = Policy::default();
+    let with = |l: &deltaseal::seal::SealRevocationList| {
+        let ctx = Context {
+            revoked_seals: Some(l),
+            ..Context::new(&list, fixed_now(), &policy)
+        };
+        verify(&Input::new(&doc), &ctx)
+    };
+    // revoked before the stamp was made: REVOKED
+    let v = with(&revoked(&es_id, fixed_now() - time::Duration::days(1)));
+    assert_eq!(v.report.indication, Indication::TotalFailed, "{}", v.report);
+    assert_eq!(v.report.sub_indication, Some(SubIndication::Revoked));
+    let c = v
+        .report
+        .checks
+        .iter()
+        .find(|c| c.code.ends_with("seal.revocation"))
+        .unwrap_or_else(|| panic!("no seal.revocation in\n{}", v.report));
+    assert_eq!(c.outcome, Outcome::Failed);
+    // revoked after it was made: the stamp stands, with a warning
+    let v = with(&revoked(&es_id, fixed_now() + time::Duration::days(1)));
+    assert_eq!(v.report.indication, Indication::TotalPassed, "{}", v.report);
+    // another seal revoked: no effect
+    let v = with(&revoked(
+        "SH0000000099",
+        fixed_now() - time::Duration::days(1),
+    ));
+    assert_sealed_by_shanghai(&v);
+
+    // `seal verify DOC.ofd --revoked LIST` consults the list too
+    let dir = tempfile::tempdir().unwrap();
+    let ofd = dir.path().join("stamped.ofd");
+    std::fs::write(&ofd, &doc).unwrap();
+    let rl = dir.path().join("revoked.json");
+    std::fs::write(
+        &rl,
+        serde_json::to_string(&revoked(&es_id, fixed_now() - time::Duration::days(1))).unwrap(),
+    )
+    .unwrap();
+    let root = common::root().join("keys/sh/root.cert.pem");
+    let run = |extra: &[&std::path::Path]| {
+        let mut c = Command::new(bin());
+        c.args(["seal", "verify", "--at", AT, "--trust"])
+            .arg(&root)
+            .arg(&ofd);
+        for p in extra {
+            c.arg("--revoked").arg(p);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = run(&[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = run(&[&rl]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("REVOKED"), "{out}");
 }

@@ -117,20 +117,28 @@ fn verify(a: VerifyArgs) -> Result<i32, CliError> {
         ),
         None => None,
     };
-    let trust = SealTrust {
-        anchors: &anchors,
-        intermediates: &intermediates,
-        crls: &[],
-        revoked_seals: revoked.as_ref(),
-    };
     if super::seal_ofd::is_ofd(&a.file) {
         let certs = a
             .cert
             .iter()
             .map(|p| read_der(p, "CERTIFICATE"))
             .collect::<Result<Vec<_>, _>>()?;
-        return super::seal_ofd::verify(&a.file, anchors, intermediates, certs, at, a.json);
+        return super::seal_ofd::verify(
+            &a.file,
+            anchors,
+            intermediates,
+            certs,
+            revoked,
+            at,
+            a.json,
+        );
     }
+    let trust = SealTrust {
+        anchors: &anchors,
+        intermediates: &intermediates,
+        crls: &[],
+        revoked_seals: revoked.as_ref(),
+    };
     let bytes = read_bounded(&a.file)?;
     let is_stamp = match extension(&a.file).as_str() {
         "esl" => false,

@@ -103,11 +103,13 @@ pub(crate) fn verify(
     anchors: crate::pki::TrustAnchors,
     intermediates: Vec<Vec<u8>>,
     signer_certs: Vec<Vec<u8>>,
+    revoked_seals: Option<crate::seal::SealRevocationList>,
     at: OffsetDateTime,
     json: bool,
 ) -> Result<i32, CliError> {
     let pkg = read_package(file)?;
     let mut opts = VerifyOptions::new(at);
+    opts.revoked_seals = revoked_seals;
     opts.trust_anchors = anchors;
     opts.intermediates = intermediates;
     opts.signer_certs = signer_certs;

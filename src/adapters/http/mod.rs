@@ -58,6 +58,10 @@ pub fn app(node: AppState) -> Router {
         )
         .route("/v1/seals", post(seals::make::create))
         .route("/v1/seals/revocations", get(seals::make::revocations))
+        .route(
+            "/v1/seal-revocations/{authority}",
+            get(seals::make::signed_revocations),
+        )
         .route("/v1/seals/{es_id}", get(seals::make::get_seal))
         .route(
             "/v1/seals/{es_id}/signers",

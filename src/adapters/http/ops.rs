@@ -52,6 +52,7 @@ pub async fn metrics(State(node): State<AppState>) -> Response {
         super::seals::make::get_seal,
         super::seals::make::change_signers,
         super::seals::make::revocations,
+        super::seals::make::signed_revocations,
         super::seals::stamp::stamp,
         healthz,
         metrics,

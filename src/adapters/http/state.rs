@@ -117,6 +117,11 @@ pub struct Node {
     pub(crate) metrics: Metrics,
     /// Signed status list tokens by (agency, list): (version, minted at, token).
     pub(crate) status_cache: Mutex<HashMap<(String, i64), CachedStatusList>>,
+    /// Status lists accepted for verification (own and other provinces'), remembered
+    /// by token; the store holds the fetched ones.
+    pub(crate) status_lists: crate::service::held_lists::StatusLists,
+    /// Seal revocation lists accepted for verification, the same way.
+    pub(crate) seal_revocation_lists: crate::service::held_lists::SealRevocationLists,
     /// The pinned trust-list signer and grace, and the poll interval; `None`: this
     /// node serves no trust list.
     pub(crate) trust: Option<(TrustListPolicy, std::time::Duration)>,
@@ -174,6 +179,8 @@ impl Node {
             settings,
             metrics: Metrics::default(),
             status_cache: Mutex::new(HashMap::new()),
+            status_lists: Default::default(),
+            seal_revocation_lists: Default::default(),
             trust_list: RwLock::new(trust.as_ref().and_then(|t| t.current.clone())),
             trust: trust.map(|t| (t.policy, t.poll_interval)),
         })
@@ -192,6 +199,16 @@ impl Node {
     /// A hosted seal authority or organisation signer by manifest id.
     pub fn party(&self, id: &str) -> Option<Arc<Party>> {
         self.parties.iter().find(|p| p.id == id).cloned()
+    }
+
+    /// The hosted seal authority whose certificate has SHA-256 `fp` (lowercase hex).
+    pub fn seal_authority_by_fingerprint(&self, fp: &str) -> Option<Arc<Party>> {
+        self.parties
+            .iter()
+            .find(|p| {
+                p.role == Role::SealAuthority && crate::trust_list::fingerprint(&p.cert) == fp
+            })
+            .cloned()
     }
 
     /// The current time from the node's clock.
@@ -221,6 +238,8 @@ impl Node {
         if let Ok(mut g) = self.trust_list.write() {
             *g = Some(current.clone());
         }
+        self.status_lists.clear();
+        self.seal_revocation_lists.clear();
     }
 
     /// The trust list to serve now: the newest stored one (the cached copy when it

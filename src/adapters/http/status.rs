@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::extract::ApiPath;
-use super::state::AppState;
+use super::state::{AppState, Node};
 use crate::adapters::storage::LIST_CAPACITY;
 use crate::license::{StatusList, StatusListToken};
 use axum::extract::State;
@@ -29,14 +29,35 @@ pub async fn status_list(
     ApiPath((agency, list)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let list: i64 = list.parse().map_err(|_| ApiError::NotFound)?;
+    let token = own_status_token(&node, &agency, list).await?;
+    let mut resp = token.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(STATUSLIST_JWT),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(resp)
+}
+
+/// The signed status list token of hosted agency `agency`'s list `list`, re-signed only
+/// when the list changed (or after an hour).
+pub(crate) async fn own_status_token(
+    node: &Node,
+    agency: &str,
+    list: i64,
+) -> Result<String, ApiError> {
     let signer = node
         .agencies
-        .get(&agency)
+        .get(agency)
         .cloned()
         .ok_or(ApiError::NotFound)?;
-    let rec = node.store.status_list(&agency, list).await?;
+    let rec = node.store.status_list(agency, list).await?;
     let now = node.now();
-    let key = (agency.clone(), list);
+    let key = (agency.to_owned(), list);
     let cached = node
         .status_cache
         .lock()
@@ -56,7 +77,7 @@ pub async fn status_list(
             }
             bytes.resize(len, 0);
             let token = StatusListToken {
-                uri: node.status_list_uri(&agency, list),
+                uri: node.status_list_uri(agency, list),
                 iat: now,
                 exp: Some(now + Duration::days(1)),
                 ttl: Some(STATUS_TTL),
@@ -72,17 +93,7 @@ pub async fn status_list(
             token
         }
     };
-    let mut resp = token.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(STATUSLIST_JWT),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    Ok(resp)
+    Ok(token)
 }
 
 /// The catalogue of license and proof types.

@@ -7,6 +7,7 @@ use super::blocking::TokioBlocking;
 use super::error::ApiError;
 use super::extract::ApiJson;
 use super::state::AppState;
+use crate::adapters::federation::{revoked_seals, status_lookups};
 use crate::seal::SignedData;
 use crate::service::{Blocking, ServiceError};
 use crate::verify::{self, Context, Input, Kind, Policy, Verdict};
@@ -95,6 +96,18 @@ pub async fn verify(
         _ => ApiError::TrustListUnavailable,
     })?;
     let at = b.at.unwrap_or_else(|| node.now());
+    let uri = verify::status_uri(&Input {
+        bytes: &bytes,
+        document: None,
+        kind,
+    });
+    let status = status_lookups(&node, &current.verified, uri, node.now()).await?;
+    let makers = verify::seal_revocations::seal_makers(&Input {
+        bytes: &bytes,
+        document: None,
+        kind,
+    });
+    let revoked = revoked_seals(&node, &current.verified, &makers, node.now()).await?;
     let verdict = TokioBlocking
         .run(move || {
             let input = Input {
@@ -102,7 +115,12 @@ pub async fn verify(
                 document: document.as_deref().map(SignedData::Bytes),
                 kind,
             };
-            verify::verify(&input, &Context::new(&current.verified, at, &policy))
+            let ctx = Context {
+                status: Some(&status),
+                revoked_seals: revoked.as_ref(),
+                ..Context::new(&current.verified, at, &policy)
+            };
+            verify::verify(&input, &ctx)
         })
         .await?;
     Ok(Json(verdict))

@@ -12,6 +12,7 @@
 //! PostgreSQL uses its defaults (`synchronous_commit=on`).
 
 mod error;
+mod held_lists;
 mod licenses;
 mod proofs;
 mod replay;

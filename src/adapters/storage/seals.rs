@@ -94,15 +94,25 @@ impl Store {
     }
 
     /// Every superseded seal: (old esID, new esID, when the new one was made).
-    pub async fn superseded_seals(&self) -> Result<Vec<(String, String, i64)>, StorageError> {
+    pub async fn superseded_seals(
+        &self,
+    ) -> Result<Vec<(String, String, i64, String)>, StorageError> {
         let rows = sqlx::query(
-            "SELECT old.es_id AS es_id, old.superseded_by AS by_id, new.created_at AS at \
+            "SELECT old.es_id AS es_id, old.superseded_by AS by_id, new.created_at AS at, \
+             old.authority_id AS authority_id \
              FROM seals old JOIN seals new ON new.es_id = old.superseded_by",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("es_id")?, r.try_get("by_id")?, r.try_get("at")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("es_id")?,
+                    r.try_get("by_id")?,
+                    r.try_get("at")?,
+                    r.try_get("authority_id")?,
+                ))
+            })
             .collect()
     }
 }

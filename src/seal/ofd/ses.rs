@@ -31,7 +31,8 @@ pub(crate) fn verify_seal_stamp(
     let trust = SealTrust {
         anchors: &opts.trust_anchors,
         intermediates: &opts.intermediates,
-        ..SealTrust::none()
+        crls: &opts.crls,
+        revoked_seals: opts.revoked_seals.as_ref(),
     };
     let report = verify_embedded(signed_value, signature_xml, &trust, opts.at);
     for c in &report.checks {

@@ -43,6 +43,10 @@ pub struct VerifyOptions {
     /// carries no certificate, so the verifier names the signer explicitly; a signature
     /// verifying under one of these is accepted as made by that pinned signer.
     pub signer_certs: Vec<Vec<u8>>,
+    /// CRLs (DER) for the seal makers' and stamp signers' chains.
+    pub crls: Vec<Vec<u8>>,
+    /// Revoked seals, when known: a stamp made with one of them is REVOKED.
+    pub revoked_seals: Option<crate::seal::SealRevocationList>,
     /// Container and XML limits.
     pub limits: Limits,
 }
@@ -55,6 +59,8 @@ impl VerifyOptions {
             trust_anchors: TrustAnchors::none(),
             intermediates: Vec::new(),
             signer_certs: Vec::new(),
+            crls: Vec::new(),
+            revoked_seals: None,
             limits: Limits::default(),
         }
     }

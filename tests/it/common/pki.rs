@@ -51,6 +51,17 @@ pub fn demo_trust_list(
     issued_at: time::OffsetDateTime,
     days: i64,
 ) -> deltaseal::trust_list::TrustList {
+    demo_trust_list_with(keys, sequence, issued_at, days, Default::default())
+}
+
+/// Like [`demo_trust_list`], naming each province's node at `node_urls`.
+pub fn demo_trust_list_with(
+    keys: &KeyStore,
+    sequence: u64,
+    issued_at: time::OffsetDateTime,
+    days: i64,
+    node_urls: std::collections::BTreeMap<deltaseal::pki::Province, String>,
+) -> deltaseal::trust_list::TrustList {
     use deltaseal::adapters::keystore::KeyEntry;
     let catalog =
         deltaseal::catalog::Catalog::from_json(deltaseal::adapters::config::BUILTIN_CATALOG)
@@ -60,7 +71,7 @@ pub fn demo_trust_list(
         sequence,
         issued_at,
         next_update: issued_at + time::Duration::days(days),
-        node_urls: Default::default(),
+        node_urls,
     };
     deltaseal::trust_list::build(&entries, &catalog, &opts).unwrap()
 }

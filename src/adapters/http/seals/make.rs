@@ -9,8 +9,9 @@ use crate::adapters::storage::SealRecord;
 use crate::pki::{CertInfo, Role};
 use crate::seal::make::SealType;
 use crate::seal::picture::DEFAULT_DPI;
-use crate::seal::{RevocationReason, Seal, SealRevocation, SealRevocationList};
+use crate::seal::{RevocationReason, Seal, SealRevocation, SealRevocationList, SignedRevocations};
 use crate::service::seal_make::{self, PictureFormat, SealOrder, Signatory};
+use crate::service::Blocking;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -206,12 +207,14 @@ pub async fn change_signers(
     Ok(created(&rec.es_id, summary(&rec)))
 }
 
-/// Superseded seals, as a seal revocation list.
-#[utoipa::path(get, path = "/v1/seals/revocations",
-    responses((status = 200, description = "SealRevocationList JSON")))]
-pub async fn revocations(State(node): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+/// Superseded seals made by the hosted seal authority `authority` (manifest id), or by
+/// every hosted authority.
+async fn superseded(node: &Node, authority: Option<&str>) -> Result<SealRevocationList, ApiError> {
     let mut list = SealRevocationList::new();
-    for (es_id, by, at) in node.store.superseded_seals().await? {
+    for (es_id, by, at, made_by) in node.store.superseded_seals().await? {
+        if authority.is_some_and(|a| a != made_by) {
+            continue;
+        }
         let revoked_at = OffsetDateTime::from_unix_timestamp(at)
             .map_err(|_| ApiError::Internal("stored time out of range".into()))?;
         list.add(SealRevocation {
@@ -220,5 +223,62 @@ pub async fn revocations(State(node): State<AppState>) -> Result<impl IntoRespon
             reason: RevocationReason::Superseded { by },
         });
     }
-    Ok(Json(list))
+    Ok(list)
+}
+
+/// Superseded seals, as a seal revocation list.
+#[utoipa::path(get, path = "/v1/seals/revocations",
+    responses((status = 200, description = "SealRevocationList JSON")))]
+pub async fn revocations(State(node): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    Ok(Json(superseded(&node, None).await?))
+}
+
+/// Seconds verifiers may hold a seal revocation list.
+pub const SEAL_REVOCATIONS_TTL: u64 = 300;
+
+/// The signed revocation list of the hosted seal authority whose certificate has SHA-256
+/// `fp`: its superseded seals, signed by it, valid a day.
+pub(crate) async fn own_seal_revocations(node: &Node, fp: &str) -> Result<String, ApiError> {
+    let party = node
+        .seal_authority_by_fingerprint(fp)
+        .ok_or(ApiError::NotFound)?;
+    let list = superseded(node, Some(&party.id)).await?;
+    let now = node.now();
+    let signed = SignedRevocations {
+        uri: format!(
+            "{}{}{fp}",
+            node.settings.public_base_url,
+            crate::verify::seal_revocations::PATH
+        ),
+        iat: now,
+        exp: Some(now + time::Duration::days(1)),
+        ttl: Some(SEAL_REVOCATIONS_TTL),
+        list,
+    };
+    let p = party.clone();
+    TokioBlocking
+        .run(move || signed.sign(p.signer.as_ref(), std::slice::from_ref(&p.cert)))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::from)
+}
+
+/// A seal authority's superseded seals, signed by it (`seal-revocations+jwt`), for
+/// verifiers in other provinces.
+#[utoipa::path(get, path = "/v1/seal-revocations/{authority}",
+    params(("authority" = String, Path, description = "SHA-256 of the seal authority's certificate, lowercase hex")),
+    responses((status = 200, content_type = "application/seal-revocations+jwt", body = String),
+        (status = 404, description = "problem+json")))]
+pub async fn signed_revocations(
+    State(node): State<AppState>,
+    ApiPath(fp): ApiPath<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let token = own_seal_revocations(&node, &fp).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/seal-revocations+jwt"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        token,
+    ))
 }
