@@ -15,7 +15,7 @@ use crate::adapters::keystore::{KeyStore, KeyStoreError};
 use crate::adapters::storage::{StorageError, Store};
 use crate::catalog::{Catalog, CatalogError};
 use crate::license::{Agency, LicenseError};
-use crate::pki::{PkiError, Role, TrustAnchors};
+use crate::pki::{PkiError, Province, Role, TrustAnchors};
 use crate::service::trust_list::{self, Offered, TrustListPolicy};
 use crate::service::ServiceError;
 use serde::Deserialize;
@@ -23,6 +23,12 @@ use std::path::{Path, PathBuf};
 
 /// The catalogue compiled into the binary (`fixtures/catalog/types.json`).
 pub const BUILTIN_CATALOG: &str = crate::catalog::BUILTIN_JSON;
+
+/// The default listen address (without a province).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The default database (without a province).
+pub const DEFAULT_DATABASE: &str = "deltaseal.db";
 
 /// Largest config file read.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
@@ -35,6 +41,10 @@ pub struct Config {
     pub listen: String,
     /// SQLite file path or `postgres://` URL (`DELTASEAL_DATABASE`), default `deltaseal.db`.
     pub database: String,
+    /// PostgreSQL only: the schema the node's tables live in, created if missing
+    /// (`DELTASEAL_DATABASE_SCHEMA`; letters, digits, `_`); default the URL's search
+    /// path, or `deltaseal_<province>` for a province node.
+    pub database_schema: Option<String>,
     /// Keys directory with `manifest.json` (`DELTASEAL_KEYS_DIR`), default `keys`.
     pub keys_dir: PathBuf,
     /// The node's id: the audience request tokens must name (`DELTASEAL_NODE_ID`);
@@ -66,14 +76,20 @@ pub struct Config {
     /// Seconds between polls, and the list's `Cache-Control: max-age`
     /// (`DELTASEAL_TRUST_LIST_POLL_S`), default 300.
     pub trust_list_poll_s: u64,
+    /// The province this node serves (`DELTASEAL_PROVINCE`: `SH`, `JS`, `ZJ`, `AH`):
+    /// it hosts only that province's parties, and its database, listen address and
+    /// public base URL default to the province's (`Config::apply_province`). None:
+    /// every party of the key store.
+    pub province: Option<Province>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         let limits = Limits::default();
         Config {
-            listen: "127.0.0.1:8080".into(),
-            database: "deltaseal.db".into(),
+            listen: DEFAULT_LISTEN.into(),
+            database: DEFAULT_DATABASE.into(),
+            database_schema: None,
             keys_dir: "keys".into(),
             node_id: None,
             public_base_url: None,
@@ -86,6 +102,7 @@ impl Default for Config {
             trust_list_grace_s: 86_400,
             trust_list_url: None,
             trust_list_poll_s: 300,
+            province: None,
         }
     }
 }
@@ -173,7 +190,7 @@ fn read_limited(path: &Path) -> Result<String, ConfigError> {
     read_limited_to(path, MAX_CONFIG_BYTES)
 }
 
-fn read_limited_to(path: &Path, max: u64) -> Result<String, ConfigError> {
+pub(crate) fn read_limited_to(path: &Path, max: u64) -> Result<String, ConfigError> {
     let io = |source| ConfigError::Io {
         path: path.to_owned(),
         source,
@@ -214,6 +231,9 @@ impl Config {
         }
         if let Some(v) = env("DELTASEAL_DATABASE").or_else(|| env("DELTASEAL_DATABASE_URL")) {
             c.database = v;
+        }
+        if let Some(v) = env("DELTASEAL_DATABASE_SCHEMA") {
+            c.database_schema = (!v.is_empty()).then_some(v);
         }
         if let Some(v) = env("DELTASEAL_KEYS_DIR") {
             c.keys_dir = v.into();
@@ -271,6 +291,12 @@ impl Config {
         }
         if let Some(v) = env("DELTASEAL_TRUST_LIST_POLL_S") {
             c.trust_list_poll_s = num("DELTASEAL_TRUST_LIST_POLL_S", v)? as u64;
+        }
+        if let Some(v) = env("DELTASEAL_PROVINCE") {
+            c.province = match v.as_str() {
+                "" => None,
+                v => Some(crate::adapters::province::parse_province(v)?),
+            };
         }
         c.check()?;
         Ok(c)
@@ -377,7 +403,7 @@ impl Config {
         bound: Option<std::net::SocketAddr>,
         clock: Clock,
     ) -> Result<AppState, ConfigError> {
-        let store = Store::connect(&self.database).await?;
+        let store = Store::connect_with(&self.database, self.database_schema.as_deref()).await?;
         self.open_node_on(store, bound, clock).await
     }
 
@@ -408,7 +434,7 @@ impl Config {
                 })?;
             }
         }
-        let hosted = hosted(&keys)?;
+        let hosted = hosted_in(&keys, self.province)?;
         let policy = self.trust_list_policy()?;
         let path = self.trust_list_path();
         let text = read_limited_to(&path, 4 << 20);
@@ -467,8 +493,18 @@ impl Config {
 /// the anchors request tokens must chain to (trusted for the leaf roles a province
 /// certifies).
 pub fn hosted(keys: &KeyStore) -> Result<Hosted, ConfigError> {
+    hosted_in(keys, None)
+}
+
+/// Like [`hosted`], for the parties of `province` only (every one with `None`). The
+/// anchors stay every province root, so a token of another province's party is
+/// authenticated and then refused as not hosted here.
+pub fn hosted_in(keys: &KeyStore, province: Option<Province>) -> Result<Hosted, ConfigError> {
+    let ours = |e: &&crate::adapters::keystore::KeyEntry| {
+        province.is_none() || e.manifest.province == province
+    };
     let mut agencies = Vec::new();
-    for e in keys.by_role(Role::IssuingAgency) {
+    for e in keys.by_role(Role::IssuingAgency).filter(ours) {
         let mut chain = vec![e.cert_der.clone()];
         if let Some(issuer) = keys.issuer_of(e.id()) {
             if issuer.id() != e.id() {
@@ -484,6 +520,7 @@ pub fn hosted(keys: &KeyStore) -> Result<Hosted, ConfigError> {
     let parties = keys
         .entries()
         .iter()
+        .filter(ours)
         .filter_map(|e| {
             let role = e.info.role?;
             matches!(role, Role::SealAuthority | Role::OrganisationSigner).then(|| Party {

@@ -5,6 +5,7 @@
 //! - [`http`]: the node's API (axum): one state, one router, one error map;
 //! - [`storage`]: SQLite and PostgreSQL (sqlx), one migration set;
 //! - [`config`]: the node's configuration (defaults, file, environment);
+//! - [`province`]: a province node's defaults (database, listen address, base URL);
 //! - [`federation`]: calls to other nodes (polling a peer's trust list);
 //! - [`keystore`]: the key directory (`keys/`, its manifest, signers).
 //!
@@ -17,4 +18,5 @@ pub mod config;
 pub mod federation;
 pub mod http;
 pub mod keystore;
+pub mod province;
 pub mod storage;

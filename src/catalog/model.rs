@@ -101,6 +101,15 @@ impl LicenseType {
             .unwrap_or(&self.code)
     }
 
+    /// The province that uses `code` as its own code for this type (`None` for the
+    /// national code or a code not of this type).
+    pub fn local_province(&self, code: &str) -> Option<Province> {
+        self.local_codes
+            .iter()
+            .find(|(_, c)| c.as_str() == code)
+            .and_then(|(p, _)| Province::parse(p))
+    }
+
     /// The field named `name`.
     pub fn field(&self, name: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.name == name)

@@ -124,8 +124,10 @@ impl Agency {
         self.info.license_types.iter().any(|c| c == code)
     }
 
-    /// The catalogue's type `code` if this agency may issue it: the first check of
-    /// every issuance, cheap enough to run before anything is reserved.
+    /// The catalogue's type `code` (national, or a province's local code for it) if
+    /// this agency may issue it: the first check of every issuance, cheap enough to run
+    /// before anything is reserved. A local code must be the agency's own province's;
+    /// the certificate must authorise the type's national code (the credential's type).
     pub fn may_issue<'c>(
         &self,
         catalog: &'c Catalog,
@@ -134,7 +136,16 @@ impl Agency {
         let ty = catalog
             .get(code)
             .ok_or_else(|| LicenseError::UnknownType(code.to_owned()))?;
-        if !self.authorises(code) {
+        if let Some(p) = ty.local_province(code) {
+            if p != self.province {
+                return Err(LicenseError::LocalCodeOfOtherProvince {
+                    code: code.to_owned(),
+                    province: p,
+                    agency: self.province,
+                });
+            }
+        }
+        if !self.authorises(&ty.code) {
             return Err(LicenseError::TypeNotAuthorised(code.to_owned()));
         }
         Ok(ty)

@@ -35,6 +35,17 @@ pub enum LicenseError {
     /// The agency's certificate does not authorise this license type.
     #[error("the agency certificate does not authorise license type {0}")]
     TypeNotAuthorised(String),
+    /// The type code is another province's local code: an agency issues with the
+    /// national code or its own province's.
+    #[error("license type {code} is the local code of {}, not of the agency's province {}", province.abbrev(), agency.abbrev())]
+    LocalCodeOfOtherProvince {
+        /// The code asked for.
+        code: String,
+        /// The province whose local code it is.
+        province: crate::pki::Province,
+        /// The agency's province.
+        agency: crate::pki::Province,
+    },
     /// A cryptographic operation failed (signing, key decoding).
     #[error(transparent)]
     Crypto(#[from] CryptoError),

@@ -58,7 +58,8 @@ impl HolderCodeType {
 pub struct Metadata {
     /// GB/T 36904 identifier.
     pub identifier: Identifier,
-    /// Type code (as issued: national or provincial).
+    /// National type code (a local code the license was issued under is carried
+    /// beside it, see [`super::sdjwt::LOCAL_TYPE_CODE`]).
     pub type_code: String,
     /// Type name (Chinese).
     pub type_name: String,

@@ -24,7 +24,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueBody {
-    /// National or provincial type code (21 characters).
+    /// National type code, or the agency's own province's local code for it (21
+    /// characters).
     pub type_code: String,
     /// Holder's name.
     pub holder: String,
@@ -60,8 +61,11 @@ pub struct IssueBody {
 pub struct IssuedLicense {
     /// GB/T 36904 identifier.
     pub identifier: String,
-    /// Type code.
+    /// National type code (the credential's type).
     pub type_code: String,
+    /// The issuing province's local code the license was issued under, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_type_code: Option<String>,
     /// `valid` on issuance.
     pub status: String,
     /// The status list entry.
@@ -166,10 +170,16 @@ pub(crate) fn status_ref(issuer: &Issuer<'_>, slot: Slot) -> Result<StatusRef, S
 }
 
 /// What the answer shows of a license just written.
-pub(crate) fn issued_view(issuer: &Issuer<'_>, row: &NewLicense, t: i64) -> IssuedLicense {
+pub(crate) fn issued_view(
+    issuer: &Issuer<'_>,
+    c: &Credential,
+    row: &NewLicense,
+    t: i64,
+) -> IssuedLicense {
     IssuedLicense {
         identifier: row.identifier.clone(),
         type_code: row.type_code.clone(),
+        local_type_code: c.local_type_code.clone(),
         status: crate::license::Status::Valid.name().into(),
         status_list: StatusListRef {
             uri: (issuer.status_uri)(row.slot.list),
@@ -296,7 +306,11 @@ pub async fn issue<S: LicenseStore, B: Blocking>(
         .map(|(c, s)| row_of(c, *s))
         .collect();
     tx.insert_licenses(&rows).await?;
-    let licenses: Vec<IssuedLicense> = rows.iter().map(|r| issued_view(issuer, r, t)).collect();
+    let licenses: Vec<IssuedLicense> = credentials
+        .iter()
+        .zip(&rows)
+        .map(|(c, r)| issued_view(issuer, c, r, t))
+        .collect();
     let response = if batch {
         serde_json::json!({ "issued": licenses }).to_string()
     } else {

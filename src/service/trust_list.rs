@@ -175,6 +175,13 @@ pub async fn current<S: TrustListStore>(
     if let Some(c) = cached.filter(|c| c.digest() == newest.digest) {
         c.usable_at(now, policy.grace)
             .map_err(ServiceError::TrustList)?;
+        // past its next update since it was cached: the same list, now overdue
+        let overdue = now > c.verified.list.next_update;
+        if overdue != c.verified.overdue {
+            let mut c = CurrentTrustList::clone(c);
+            c.verified.overdue = overdue;
+            return Ok(Some(Arc::new(c)));
+        }
         return Ok(Some(c.clone()));
     }
     let verified = trust_list::verify(&newest.jws, &policy.options(now, None))

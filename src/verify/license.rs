@@ -27,11 +27,19 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
     b.extend(&v.report);
     found.claims = v.claims;
     // Without a signing certificate and a type, the format check has already failed.
-    let (Some(leaf), Some(code)) = (v.chain.first(), v.type_code.as_deref()) else {
+    let (Some(leaf), Some(vct_code)) = (v.chain.first(), v.type_code.as_deref()) else {
         return;
     };
+    // Issued under a province's local code: that code beside the national type, which
+    // it must map onto through the regional catalogue (a value that is not a string
+    // maps onto nothing).
+    let local_code = v.payload.get(sdjwt::LOCAL_TYPE_CODE).map(|c| match c {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    let code = local_code.as_deref().unwrap_or(vct_code);
     let list = &ctx.trust.list;
-    let mapped = list.common_type(code);
+    let mapped = list.common_type(code).filter(|(t, _)| t.code == vct_code);
     found.license_type = mapped.map(|(t, local)| TypeInfo {
         code: t.code.clone(),
         name_zh: t.name_zh.clone(),

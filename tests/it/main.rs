@@ -10,6 +10,7 @@ mod license;
 mod ofd;
 mod pki_issue;
 mod pki_validate;
+mod provinces;
 mod seal;
 mod status_federation;
 mod storage;

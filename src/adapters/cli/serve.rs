@@ -18,6 +18,9 @@ pub(crate) struct ServeArgs {
     /// SQLite file or postgres:// URL.
     #[arg(long)]
     database: Option<String>,
+    /// PostgreSQL schema for the node's tables (created if missing).
+    #[arg(long)]
+    database_schema: Option<String>,
     /// Keys directory.
     #[arg(long)]
     keys: Option<PathBuf>,
@@ -36,6 +39,14 @@ pub(crate) struct ServeArgs {
     /// Seconds between polls (and the list's Cache-Control max-age).
     #[arg(long)]
     trust_list_poll_s: Option<u64>,
+    /// Serve one province (SH, JS, ZJ, AH): host only its parties; the database
+    /// defaults to deltaseal-<province>.db, the listen address and public base URL to
+    /// the province's node_url in the trust list.
+    #[arg(long)]
+    province: Option<String>,
+    /// Public base URL (status list URIs, the default node id).
+    #[arg(long)]
+    public_base_url: Option<String>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
@@ -46,6 +57,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     }
     if let Some(d) = args.database {
         cfg.database = d;
+    }
+    if let Some(v) = args.database_schema {
+        cfg.database_schema = Some(v);
     }
     if let Some(k) = args.keys {
         cfg.keys_dir = k;
@@ -65,7 +79,18 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     if let Some(v) = args.trust_list_poll_s {
         cfg.trust_list_poll_s = v;
     }
+    if let Some(v) = args.province {
+        cfg.province = Some(
+            crate::adapters::province::parse_province(&v)
+                .map_err(|e| CliError::Input(e.to_string()))?,
+        );
+    }
+    if let Some(v) = args.public_base_url {
+        cfg.public_base_url = Some(v);
+    }
     cfg.check().map_err(|e| CliError::Input(e.to_string()))?;
+    cfg.apply_province(time::OffsetDateTime::now_utc())
+        .map_err(|e| CliError::Input(e.to_string()))?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -101,7 +126,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
             let _ = std::io::stdout().flush();
         }
         let listen = bound.map_or_else(|| cfg.listen.clone(), |a| a.to_string());
-        tracing::info!(%listen, database = %cfg.database, "serving");
+        let province = cfg.province.map(|p| p.abbrev());
+        tracing::info!(%listen, database = %cfg.database, ?province, "serving");
         let app = crate::adapters::http::app(node);
         crate::adapters::http::serve(listener, app, shutdown_signal())
             .await

@@ -214,14 +214,16 @@ fn header(v: &Verdict) -> String {
             "type        {} {} / {}",
             t.code, t.name_zh, t.name_en
         ));
+        s.push('\n');
         if let Some(local) = &t.local_code {
-            let p = t.local_province.map(|p| p.abbrev()).unwrap_or_default();
+            let (zh, en) = t
+                .local_province
+                .map_or(("", ""), |p| (p.name_zh(), p.name_en()));
             s.push_str(&format!(
-                " (local code {local} of {p}, recognised as {})",
-                t.code
+                "            {zh} {} {local} → 本地认可为 {} / {en} local code, recognised as {}\n",
+                t.name_zh, t.name_zh, t.name_en
             ));
         }
-        s.push('\n');
     }
     if !v.claims.is_empty() {
         s.push_str("claims\n");

@@ -86,6 +86,9 @@ pub enum ApiError {
     /// The agency's certificate does not authorise the type.
     #[error("the agency is not authorised to issue license type {0}")]
     TypeNotAuthorised(String),
+    /// The type code is another province's local code.
+    #[error("{0}")]
+    LocalCodeOfOtherProvince(String),
     /// The object belongs to another agency.
     #[error("the object belongs to another agency")]
     NotOwner,
@@ -170,6 +173,10 @@ impl ApiError {
             TokenReplayed => (StatusCode::UNAUTHORIZED, "token_replayed"),
             AgencyNotHosted => (StatusCode::FORBIDDEN, "agency_not_hosted"),
             TypeNotAuthorised(_) => (StatusCode::FORBIDDEN, "type_not_authorised"),
+            LocalCodeOfOtherProvince(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "local_code_of_other_province",
+            ),
             NotOwner => (StatusCode::FORBIDDEN, "not_owner"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             NoSuchRoute => (StatusCode::NOT_FOUND, "no_such_route"),

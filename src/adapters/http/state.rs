@@ -251,7 +251,8 @@ impl Node {
         let current = trust_list::current(&self.store, cached.as_ref(), policy, self.now())
             .await?
             .ok_or(ServiceError::NoTrustList)?;
-        if cached.as_ref().map(|c| c.digest()) != Some(current.digest()) {
+        let seen = |c: &CurrentTrustList| (c.digest().to_string(), c.verified.overdue);
+        if cached.as_deref().map(seen) != Some(seen(&current)) {
             self.set_trust_list(&current);
         }
         Ok(current)

@@ -4,7 +4,7 @@
 
 use super::super::metadata::{HolderCodeType, Metadata};
 use super::super::{Agency, Identifier, LicenseError};
-use super::{jwk_of, vct_for, Disclosure, SD_ALG, TYP};
+use super::{jwk_of, vct_for, Disclosure, LOCAL_TYPE_CODE, SD_ALG, TYP};
 use crate::catalog::{Catalog, LicenseClass};
 use crate::crypto::{PublicKey, SignatureEncoding};
 use crate::jose::{self, b64};
@@ -27,7 +27,9 @@ pub struct StatusRef {
 /// What to issue.
 #[derive(Debug, Clone)]
 pub struct IssueRequest {
-    /// National or provincial type code.
+    /// National type code, or the issuing province's local code for it (the
+    /// credential then names the national code as its type and carries the local one
+    /// as `local_type_code`).
     pub type_code: String,
     /// Serial for the identifier (`0-9 A-Z`, 1–32), unique per agency and type.
     pub serial: String,
@@ -67,6 +69,8 @@ pub struct Prepared {
     pub disclosures: Vec<Disclosure>,
     /// The status entry.
     pub status: StatusRef,
+    /// The province's local type code the credential was issued under, if any.
+    pub local_type_code: Option<String>,
 }
 
 /// An issued credential.
@@ -78,6 +82,8 @@ pub struct Credential {
     pub sd_jwt: String,
     /// The status entry.
     pub status: StatusRef,
+    /// The province's local type code the credential was issued under, if any.
+    pub local_type_code: Option<String>,
 }
 
 impl Credential {
@@ -128,7 +134,9 @@ impl Agency {
             .ok_or(LicenseError::BadMetadata(
                 "type's defining authority is not in the catalogue",
             ))?;
-        let identifier = Identifier::new(&req.type_code, self.uscc(), &req.serial, req.version)?;
+        // The credential's type is the national code; a local code travels beside it.
+        let local_type_code = (ty.code != req.type_code).then(|| req.type_code.clone());
+        let identifier = Identifier::new(&ty.code, self.uscc(), &req.serial, req.version)?;
         let issue_date = now.to_offset(cst()).date();
         let valid_from = req.valid_from.unwrap_or(issue_date);
         let valid_to = match (req.valid_to, ty.validity_days) {
@@ -142,7 +150,7 @@ impl Agency {
         };
         let metadata = Metadata {
             identifier,
-            type_code: req.type_code.clone(),
+            type_code: ty.code.clone(),
             type_name: ty.name_zh.clone(),
             license_number: req
                 .license_number
@@ -188,7 +196,10 @@ impl Agency {
             let end = start_of(to) + Duration::days(1);
             payload.insert("exp".into(), end.unix_timestamp().into());
         }
-        payload.insert("vct".into(), vct_for(&req.type_code).into());
+        payload.insert("vct".into(), vct_for(&ty.code).into());
+        if let Some(local) = &local_type_code {
+            payload.insert(LOCAL_TYPE_CODE.into(), local.clone().into());
+        }
         payload.insert("_sd_alg".into(), SD_ALG.into());
         payload.insert("_sd".into(), json!(digests));
         if let Some(k) = &req.holder_key {
@@ -208,6 +219,7 @@ impl Agency {
             metadata,
             disclosures,
             status: req.status.clone(),
+            local_type_code,
         })
     }
 
@@ -241,6 +253,7 @@ impl Prepared {
             metadata: self.metadata,
             sd_jwt,
             status: self.status,
+            local_type_code: self.local_type_code,
         })
     }
 }

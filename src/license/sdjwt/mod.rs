@@ -6,8 +6,10 @@
 //!   be included, verifiers use their own trust anchors either way). `SM2` is a
 //!   private-use `alg` name (SM2 with SM3 and the default signer ID, raw `r||s`).
 //! - payload `{"iss", "iat", "nbf", "exp"?, "vct", "_sd_alg": "sha-256", "_sd": [...],
-//!   "cnf"?: {"jwk": ...}, "status": {"status_list": {"idx", "uri"}}}`. `vct` is
-//!   [`vct_for`]`(type code)`.
+//!   "cnf"?: {"jwk": ...}, "status": {"status_list": {"idx", "uri"}},
+//!   "local_type_code"?}`. `vct` is [`vct_for`]`(national type code)`; a credential
+//!   issued under a province's local code carries that code as `local_type_code`
+//!   ([`LOCAL_TYPE_CODE`]), which verifiers map through the regional catalogue.
 //! - every other claim — the GB/T 36903 metadata (see [`super::metadata`]), `purpose`
 //!   for proofs, and the type's fields — is an individually disclosable top-level claim:
 //!   disclosure = base64url(JSON `[salt, name, value]`), salt 128 random bits,
@@ -36,6 +38,9 @@ pub const TYP: &str = "dc+sd-jwt";
 pub const KB_TYP: &str = "kb+jwt";
 /// The `_sd_alg` used.
 pub const SD_ALG: &str = "sha-256";
+/// The plain payload claim naming the province's local type code a credential was
+/// issued under (its `vct` names the national code).
+pub const LOCAL_TYPE_CODE: &str = "local_type_code";
 /// Prefix of every `vct`.
 pub const VCT_PREFIX: &str = "urn:deltaseal:license-type:";
 

@@ -1,10 +1,12 @@
 //! The test kit shared by the integration tests: paths and tools here, and by job
 //! [`db`] (a store on each engine), [`pki`] (demo keys, PEM, test hierarchies),
-//! [`node`] (the node and router the way the server builds them) and [`http`]
-//! (request tokens, driving a router, problem+json).
+//! [`node`] (the node and router the way the server builds them), [`http`]
+//! (request tokens, driving a router, problem+json) and [`four_nodes`] (the four
+//! provincial nodes on loopback).
 #![allow(dead_code)]
 
 pub mod db;
+pub mod four_nodes;
 pub mod http;
 pub mod node;
 pub mod pki;

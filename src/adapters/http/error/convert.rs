@@ -17,6 +17,9 @@ impl From<LicenseError> for ApiError {
         match e {
             LicenseError::UnknownType(t) => ApiError::UnknownType(t),
             LicenseError::TypeNotAuthorised(t) => ApiError::TypeNotAuthorised(t),
+            e @ LicenseError::LocalCodeOfOtherProvince { .. } => {
+                ApiError::LocalCodeOfOtherProvince(e.to_string())
+            }
             LicenseError::Claims(c) => ApiError::InvalidClaims(c.to_string()),
             e @ (LicenseError::BadIdentifier(_) | LicenseError::CheckCharacterMismatch { .. }) => {
                 ApiError::BadIdentifier(e.to_string())

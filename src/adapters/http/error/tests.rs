@@ -48,6 +48,7 @@ fn expected(e: &ApiError) -> (u16, &'static str) {
         TokenReplayed => (401, "token_replayed"),
         AgencyNotHosted => (403, "agency_not_hosted"),
         TypeNotAuthorised(_) => (403, "type_not_authorised"),
+        LocalCodeOfOtherProvince(_) => (422, "local_code_of_other_province"),
         NotOwner => (403, "not_owner"),
         NotFound => (404, "not_found"),
         NoSuchRoute => (404, "no_such_route"),
@@ -96,6 +97,7 @@ fn every_variant() -> Vec<ApiError> {
         ApiError::TokenReplayed,
         ApiError::AgencyNotHosted,
         ApiError::TypeNotAuthorised(t()),
+        ApiError::LocalCodeOfOtherProvince(t()),
         ApiError::NotOwner,
         ApiError::NotFound,
         ApiError::NoSuchRoute,
@@ -168,6 +170,13 @@ async fn unauthorised_carries_a_bearer_challenge_and_batch_items_their_index() {
 fn domain_errors_map_to_their_codes() {
     let e: ApiError = LicenseError::TypeNotAuthorised("T".into()).into();
     assert_eq!(e.status_and_code().1, "type_not_authorised");
+    let e: ApiError = LicenseError::LocalCodeOfOtherProvince {
+        code: "T".into(),
+        province: crate::pki::Province::Shanghai,
+        agency: crate::pki::Province::Jiangsu,
+    }
+    .into();
+    assert_eq!(e.status_and_code().1, "local_code_of_other_province");
     let e: ApiError = LicenseError::BadIdentifier("short").into();
     assert_eq!(e.status_and_code().1, "bad_identifier");
     let e: ApiError = StorageError::NotOwner.into();
