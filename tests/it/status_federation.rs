@@ -39,12 +39,36 @@ async fn bind() -> (tokio::net::TcpListener, String) {
     (l, url)
 }
 
-fn spawn(listener: tokio::net::TcpListener, app: Router) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        http::serve(listener, app, std::future::pending())
+/// A node served on `listener` until the returned stopper is called; stopping closes
+/// its open connections too (idle keep-alive ones included).
+struct Serving {
+    task: tokio::task::JoinHandle<()>,
+    stop: Arc<tokio::sync::Notify>,
+}
+
+impl Serving {
+    async fn stop(self) {
+        self.stop.notify_one();
+        tokio::time::timeout(std::time::Duration::from_secs(10), self.task)
+            .await
+            .expect("the node stops")
+            .unwrap();
+    }
+
+    fn abort(&self) {
+        self.task.abort();
+    }
+}
+
+fn spawn(listener: tokio::net::TcpListener, app: Router) -> Serving {
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let stopped = stop.clone();
+    let task = tokio::spawn(async move {
+        http::serve(listener, app, async move { stopped.notified().await })
             .await
             .unwrap();
-    })
+    });
+    Serving { task, stop }
 }
 
 /// The issuing node at `url`, its clock fixed at the test time.
@@ -234,8 +258,7 @@ async fn a_revocation_in_one_province_reaches_a_verifier_in_another_after_its_re
 
     // B holds the list in its store: a second node on B's database, restarted, shares it
     let b2 = verifier(&b_db, dir.path(), province, &url, clock.clone()).await;
-    a_task.abort();
-    let _ = a_task.await;
+    a_task.stop().await;
     let other = second["credential"].as_str().unwrap();
     let v = verify_on(&b2, other, None).await;
     assert_eq!(indication(&v).0, "TOTAL_PASSED", "{v:#}");
@@ -246,6 +269,11 @@ async fn a_revocation_in_one_province_reaches_a_verifier_in_another_after_its_re
     let v = verify_on(&b, other, None).await;
     assert_eq!(indication(&v).0, "TOTAL_PASSED", "{v:#}");
     assert_eq!(v["revocation"]["age_s"], 960);
+    // the list relied on is the one fetched before A went down
+    assert_eq!(
+        v["revocation"]["fetched_at"], "2026-06-01T00:06:00Z",
+        "{v:#}"
+    );
     let v = verify_on(&b, other, Some(json!({"max_status_age_s": 900}))).await;
     assert_eq!(
         indication(&v),

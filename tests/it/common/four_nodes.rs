@@ -30,6 +30,7 @@ pub struct Served {
     pub url: String,
     pub config: Config,
     task: tokio::task::JoinHandle<()>,
+    stop: Arc<tokio::sync::Notify>,
 }
 
 /// The four provincial nodes.
@@ -104,8 +105,10 @@ impl FourNodes {
             config.apply_province(now).unwrap();
             let node = config.open_node(Some(bound), clock.clone()).await.unwrap();
             let app = http::app(node.clone());
+            let stop = Arc::new(tokio::sync::Notify::new());
+            let stopped = stop.clone();
             let task = tokio::spawn(async move {
-                http::serve(listener, app, std::future::pending())
+                http::serve(listener, app, async move { stopped.notified().await })
                     .await
                     .unwrap();
             });
@@ -117,6 +120,7 @@ impl FourNodes {
                     url,
                     config,
                     task,
+                    stop,
                 },
             );
         }
@@ -250,6 +254,16 @@ impl FourNodes {
     /// `POST /v1/verify` on province `p`'s node with `body` → (status, verdict or problem).
     pub async fn verify(&self, p: Province, body: &Value) -> (u16, Value) {
         self.post_json(p, "/v1/verify", None, body).await
+    }
+
+    /// Stop province `p`'s node: it stops listening and closes its open connections
+    /// (idle keep-alive ones included), so nothing answers on its port any more.
+    pub async fn stop(&mut self, p: Province) {
+        if let Some(s) = self.nodes.get_mut(&p) {
+            s.stop.notify_one();
+            let done = tokio::time::timeout(std::time::Duration::from_secs(10), &mut s.task).await;
+            assert!(done.is_ok(), "the {p:?} node did not stop");
+        }
     }
 
     /// The trust list file every node started with.

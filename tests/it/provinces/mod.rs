@@ -8,6 +8,7 @@
 
 mod licenses;
 mod nodes;
+mod revocation;
 mod seals;
 mod trust_list;
 
