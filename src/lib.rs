@@ -15,7 +15,8 @@
 //! - [`trust_list`]: the signed regional trust list and the anchors it yields.
 //! - [`verify`]: the one verification engine — any artifact, under the trust list and a policy.
 //!
-//! Use cases ([`service`]): issue, change status, decide proofs, make and stamp seals —
+//! Use cases ([`service`]): issue, change status, decide proofs, make and stamp seals,
+//! hold other nodes' status and seal revocation lists —
 //! each once, over the domain and narrow storage traits, called by the HTTP handlers
 //! and the CLI alike.
 //!

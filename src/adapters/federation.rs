@@ -1,5 +1,7 @@
-//! Federation client: calls to other nodes' public API. For now, polling another
-//! node's `GET /v1/trust-list` for a newer regional trust list.
+//! Federation client: calls to other nodes' public API — polling another node's
+//! `GET /v1/trust-list` for a newer regional trust list, and fetching the status lists
+//! and seal revocation lists a verification needs ([`status_lookups`],
+//! [`revoked_seals`]; what is held and for how long is [`crate::service::held_lists`]'s).
 //!
 //! A fetched list is accepted exactly like the configured file (`Node::accept_trust_list`:
 //! the pinned signer, the held sequence from the store, the node's clock); a rolled

@@ -6,7 +6,8 @@
 //! - [`storage`]: SQLite and PostgreSQL (sqlx), one migration set;
 //! - [`config`]: the node's configuration (defaults, file, environment);
 //! - [`province`]: a province node's defaults (database, listen address, base URL);
-//! - [`federation`]: calls to other nodes (polling a peer's trust list);
+//! - [`federation`]: calls to other nodes (polling a peer's trust list, fetching status
+//!   lists and seal revocation lists for verification);
 //! - [`keystore`]: the key directory (`keys/`, its manifest, signers).
 //!
 //! Must not touch: credential, seal and OFD formats or cryptography (the domain's).
