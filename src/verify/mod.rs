@@ -30,6 +30,7 @@ pub mod seal_revocations;
 pub mod status;
 #[cfg(test)]
 mod tests;
+mod unusable;
 
 pub use detect::detect;
 pub use policy::Policy;
@@ -38,6 +39,7 @@ pub use status::{
     accept_status_list, status_uri, Freshness, HeldStatusList, StatusListRefusal, StatusLookup,
     StatusSource,
 };
+pub use unusable::without_trust_list;
 
 use crate::pki::Province;
 use crate::report::{Reason, Report, ReportBuilder, SubIndication};
