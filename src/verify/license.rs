@@ -18,10 +18,11 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         );
         return;
     };
-    let anchors = ctx.trust.list.anchors();
+    let anchors = ctx.anchors();
     let mut opts = sdjwt::VerifyOptions::new(ctx.at, &anchors);
     opts.crls = ctx.crls;
     opts.clock_skew = ctx.policy.clock_skew();
+    opts.chains = ctx.chain_scope();
     let v = sdjwt::verify(text, &opts);
     b.extend(&v.report);
     found.claims = v.claims;

@@ -15,3 +15,4 @@ mod storage;
 mod trust_list;
 mod trust_list_node;
 mod verify;
+mod verify_api;

@@ -13,6 +13,7 @@ use crate::license::Agency;
 use crate::pki::{Role, TrustAnchors};
 use crate::service::trust_list::{self, Acceptance, CurrentTrustList, TrustListPolicy};
 use crate::service::ServiceError;
+use crate::verify::ChainCache;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use time::OffsetDateTime;
@@ -27,6 +28,17 @@ pub struct Limits {
     pub max_body: usize,
     /// Most items in `POST /v1/licenses:batch`.
     pub max_batch: usize,
+    /// Largest JSON body of the verify routes, bytes (an OFD travels base64 in it).
+    pub max_verify_body: usize,
+    /// Most artifacts in `POST /v1/verify:batch`.
+    pub max_verify_batch: usize,
+    /// How long a client may take to send a verify request's body.
+    pub body_read_timeout: std::time::Duration,
+    /// Requests per minute each client address may make to the anonymous verify
+    /// routes (a token bucket refilled at this rate); 0: no limit.
+    pub verify_rate_per_minute: u32,
+    /// How many requests a client may make at once before the rate applies.
+    pub verify_rate_burst: u32,
 }
 
 impl Default for Limits {
@@ -34,6 +46,11 @@ impl Default for Limits {
         Limits {
             max_body: super::extract::DEFAULT_BODY_LIMIT,
             max_batch: 1000,
+            max_verify_body: 16 * 1024 * 1024,
+            max_verify_batch: 1000,
+            body_read_timeout: std::time::Duration::from_secs(30),
+            verify_rate_per_minute: 600,
+            verify_rate_burst: 100,
         }
     }
 }
@@ -122,6 +139,11 @@ pub struct Node {
     pub(crate) trust: Option<(TrustListPolicy, std::time::Duration)>,
     /// The newest accepted trust list, as last read from the store.
     pub(crate) trust_list: RwLock<Option<Arc<CurrentTrustList>>>,
+    /// Checked certificate paths, per trust-list digest (rebuilt by verifying; emptied
+    /// when the trust list changes).
+    pub(crate) chains: ChainCache,
+    /// Per-client request budget of the verify routes (this node's memory only).
+    pub(crate) rate: super::rate_limit::RateLimiter,
 }
 
 /// A signed status list token: (list version, minted at, token).
@@ -165,6 +187,10 @@ impl Node {
                 (a.uscc().to_string(), Arc::new(a))
             })
             .collect();
+        let rate = super::rate_limit::RateLimiter::new(
+            settings.limits.verify_rate_per_minute,
+            settings.limits.verify_rate_burst,
+        );
         Arc::new(Node {
             store,
             catalog: Arc::new(catalog),
@@ -176,6 +202,8 @@ impl Node {
             status_cache: Mutex::new(HashMap::new()),
             trust_list: RwLock::new(trust.as_ref().and_then(|t| t.current.clone())),
             trust: trust.map(|t| (t.policy, t.poll_interval)),
+            chains: ChainCache::default(),
+            rate,
         })
     }
 
@@ -219,8 +247,16 @@ impl Node {
 
     fn set_trust_list(&self, current: &Arc<CurrentTrustList>) {
         if let Ok(mut g) = self.trust_list.write() {
+            if g.as_ref().map(|c| c.digest()) != Some(current.digest()) {
+                self.chains.clear();
+            }
             *g = Some(current.clone());
         }
+    }
+
+    /// The checked certificate paths this node holds (per trust-list digest).
+    pub fn chain_cache(&self) -> &ChainCache {
+        &self.chains
     }
 
     /// The trust list to serve now: the newest stored one (the cached copy when it

@@ -15,7 +15,7 @@ use super::super::status::StatusList;
 use super::{type_code_of, SdJwt, StatusRef, SD_ALG, TYP};
 use crate::crypto::Algorithm;
 use crate::jose;
-use crate::pki::validate::{validate, Policy, Purpose};
+use crate::pki::validate::{validate, CacheScope, Policy, Purpose};
 use crate::pki::TrustAnchors;
 use crate::report::{Reason, Report, ReportBuilder, SubIndication};
 use checks::{check_disclosures, check_key_binding, check_status, check_validity};
@@ -53,6 +53,9 @@ pub struct VerifyOptions<'a> {
     pub key_binding: Option<KeyBindingCheck<'a>>,
     /// How far `iat` / `nbf` may lie after the validation time (clocks of two nodes).
     pub clock_skew: Duration,
+    /// Checked paths to reuse (the anchors' scope, e.g. the trust-list digest); `None`:
+    /// the path is validated from scratch. The report is the same either way.
+    pub chains: Option<CacheScope<'a>>,
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -65,6 +68,7 @@ impl<'a> VerifyOptions<'a> {
             status_list: None,
             key_binding: None,
             clock_skew: DEFAULT_CLOCK_SKEW,
+            chains: None,
         }
     }
 }
@@ -219,7 +223,12 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
             crls: opts.crls,
             require_revocation_info: false,
         };
-        let v = validate(&chain[0], &chain[1..], opts.anchors, &policy);
+        let v = match opts.chains {
+            Some(c) => c
+                .cache
+                .validate(c.scope, &chain[0], &chain[1..], opts.anchors, &policy),
+            None => validate(&chain[0], &chain[1..], opts.anchors, &policy),
+        };
         b.extend(&v.report);
     }
 
