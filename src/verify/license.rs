@@ -4,7 +4,7 @@
 
 use super::{check_province, province_info, Context, Found, PartyInfo, TypeInfo};
 use crate::license::sdjwt;
-use crate::pki::{CertInfo, Province};
+use crate::pki::Province;
 use crate::report::{Reason, ReportBuilder, SubIndication};
 use crate::trust_list::{fingerprint, AgencyEntry, TypeMapping};
 
@@ -39,7 +39,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         local_code: local.map(|_| code.to_string()),
         local_province: local,
     });
-    let info = CertInfo::from_der(leaf).ok();
+    let info = v.signer.clone();
     let fp = fingerprint(leaf);
     let subject = Some(format!("sha256:{}", &fp[..16]));
 

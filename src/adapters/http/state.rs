@@ -144,7 +144,14 @@ pub struct Node {
     pub(crate) chains: ChainCache,
     /// Per-client request budget of the verify routes (this node's memory only).
     pub(crate) rate: super::rate_limit::RateLimiter,
+    /// When the store was last asked for the newest trust list on behalf of a
+    /// verification.
+    pub(crate) trust_checked: Mutex<Option<std::time::Instant>>,
 }
+
+/// How long a verification relies on the trust list last read from the store before
+/// asking the store again (a newer list stored by another node is used within this).
+pub const TRUST_LIST_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A signed status list token: (list version, minted at, token).
 pub(crate) type CachedStatusList = (i64, i64, String);
@@ -204,6 +211,7 @@ impl Node {
             trust: trust.map(|t| (t.policy, t.poll_interval)),
             chains: ChainCache::default(),
             rate,
+            trust_checked: Mutex::new(None),
         })
     }
 
@@ -270,6 +278,31 @@ impl Node {
             .ok_or(ServiceError::NoTrustList)?;
         if cached.as_ref().map(|c| c.digest()) != Some(current.digest()) {
             self.set_trust_list(&current);
+        }
+        Ok(current)
+    }
+
+    /// The trust list to verify with: [`Node::current_trust_list`], read from the store
+    /// at most once per [`TRUST_LIST_RECHECK`]; in between the cached list, still
+    /// checked for freshness at the node's clock every time.
+    pub async fn trust_list_for_verify(&self) -> Result<Arc<CurrentTrustList>, ServiceError> {
+        let (policy, _) = self.trust.as_ref().ok_or(ServiceError::NoTrustList)?;
+        let recent = self
+            .trust_checked
+            .lock()
+            .ok()
+            .and_then(|g| *g)
+            .is_some_and(|t| t.elapsed() < TRUST_LIST_RECHECK);
+        if recent {
+            if let Some(c) = self.cached_trust_list() {
+                c.usable_at(self.now(), policy.grace)
+                    .map_err(ServiceError::TrustList)?;
+                return Ok(c);
+            }
+        }
+        let current = self.current_trust_list().await?;
+        if let Ok(mut g) = self.trust_checked.lock() {
+            *g = Some(std::time::Instant::now());
         }
         Ok(current)
     }

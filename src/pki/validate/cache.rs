@@ -125,6 +125,20 @@ impl PathCache {
         anchors: &TrustAnchors,
         policy: &Policy<'_>,
     ) -> Validation {
+        self.validate_keyed(scope, leaf, intermediates, anchors, policy)
+            .0
+    }
+
+    /// [`PathCache::validate`], and the checked path when it is cached (its leaf's key
+    /// and names, so a signature check need not parse the leaf again).
+    pub fn validate_keyed(
+        &self,
+        scope: &str,
+        leaf: &[u8],
+        intermediates: &[Vec<u8>],
+        anchors: &TrustAnchors,
+        policy: &Policy<'_>,
+    ) -> (Validation, Option<Arc<CheckedPath>>) {
         let key = key(leaf, intermediates, policy.purpose, policy.license_type);
         let cached = self.inner.read().ok().and_then(|g| {
             (g.scope == scope)
@@ -133,7 +147,7 @@ impl PathCache {
         });
         if let Some(p) = cached {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return p.finish(policy);
+            return (p.finish(policy), Some(p));
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         match prepare(leaf, intermediates, anchors, policy) {
@@ -149,9 +163,9 @@ impl PathCache {
                     }
                     g.paths.insert(key, p.clone());
                 }
-                p.finish(policy)
+                (p.finish(policy), Some(p))
             }
-            Prepared::Done(v) => v,
+            Prepared::Done(v) => (v, None),
         }
     }
 }

@@ -216,6 +216,8 @@ pub struct CheckedPath {
     mid: Vec<Check>,
     /// The path, leaf first, anchor last.
     chain: Vec<ParsedCert>,
+    /// What the leaf names, read when first asked for.
+    leaf_info: std::sync::OnceLock<Option<crate::pki::CertInfo>>,
 }
 
 impl std::fmt::Debug for CheckedPath {
@@ -227,6 +229,22 @@ impl std::fmt::Debug for CheckedPath {
 }
 
 impl CheckedPath {
+    /// The leaf's public key, when it reads.
+    pub fn leaf_key(&self) -> Option<crate::crypto::PublicKey> {
+        self.chain.first().and_then(|c| c.public_key.clone().ok())
+    }
+
+    /// What the leaf names ([`crate::pki::CertInfo`]), when it reads; read once.
+    pub fn leaf_info(&self) -> Option<&crate::pki::CertInfo> {
+        self.leaf_info
+            .get_or_init(|| {
+                self.chain
+                    .first()
+                    .and_then(|c| crate::pki::CertInfo::from_der(c.der()).ok())
+            })
+            .as_ref()
+    }
+
     /// The validation at `policy.at` with `policy.crls` (purpose and license type are
     /// those the path was checked for).
     pub fn finish(&self, policy: &Policy<'_>) -> Validation {
@@ -324,7 +342,12 @@ fn prepare(
         let head = b.take_checks();
         checks::after_validity(&mut b, &refs, policy);
         let mid = b.take_checks();
-        return Prepared::Single(CheckedPath { head, mid, chain });
+        return Prepared::Single(CheckedPath {
+            head,
+            mid,
+            chain,
+            leaf_info: std::sync::OnceLock::new(),
+        });
     }
     // Check each candidate path; the first that passes wins, else report the first.
     let mut first: Option<(ReportBuilder, Vec<Vec<u8>>)> = None;

@@ -50,7 +50,7 @@ pub fn verify_one(node: &Node, trust: &CurrentTrustList, item: &Item) -> Verdict
 
 /// The trust list to judge with: none usable is `503 trust_list_unavailable`.
 async fn trust(node: &Node) -> Result<Arc<CurrentTrustList>, ApiError> {
-    node.current_trust_list().await.map_err(|e| match e {
+    node.trust_list_for_verify().await.map_err(|e| match e {
         e @ ServiceError::Storage(_) => ApiError::from(e),
         _ => ApiError::TrustListUnavailable,
     })

@@ -90,6 +90,8 @@ pub struct Verified {
     pub chain: Vec<Vec<u8>>,
     /// The issuer's algorithm.
     pub algorithm: Option<Algorithm>,
+    /// What the signing certificate (`x5c` leaf) names, when it reads.
+    pub signer: Option<crate::pki::CertInfo>,
 }
 
 pub(super) fn r(zh: impl Into<String>, en: impl Into<String>) -> Reason {
@@ -108,6 +110,7 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
         status: None,
         chain: Vec::new(),
         algorithm: None,
+        signer: None,
     };
     let fail_format = |mut b: ReportBuilder, out: Verified, en: String| -> Verified {
         b.fail(
@@ -171,8 +174,38 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
         ),
     );
 
+    // The chain to a trust anchor (reported after the signature); through the cache,
+    // it also yields the leaf's key.
+    let policy = Policy {
+        at: opts.at,
+        purpose: Purpose::LicenseSigning,
+        license_type: Some(type_code),
+        crls: opts.crls,
+        require_revocation_info: false,
+    };
+    let (chain_check, cached) = if opts.anchors.is_empty() {
+        (None, None)
+    } else {
+        match opts.chains {
+            Some(c) => {
+                let (v, k) =
+                    c.cache
+                        .validate_keyed(c.scope, &chain[0], &chain[1..], opts.anchors, &policy);
+                (Some(v), k)
+            }
+            None => (
+                Some(validate(&chain[0], &chain[1..], opts.anchors, &policy)),
+                None,
+            ),
+        }
+    };
+
     // Issuer signature with the x5c leaf key.
-    match jose::cert_public_key(&chain[0]) {
+    let key = match cached.as_ref().and_then(|p| p.leaf_key()) {
+        Some(k) => Ok(k),
+        None => jose::cert_public_key(&chain[0]),
+    };
+    match key {
         Ok(key) if sd.jws.verify_with(&key) => {
             b.pass(
                 "sdjwt.signature",
@@ -204,38 +237,29 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
         }
     }
 
-    // Chain to a trust anchor.
-    if opts.anchors.is_empty() {
-        b.indeterminate(
-            "sdjwt.chain",
-            None,
-            SubIndication::NoCertificateChainFound,
-            r(
-                "未提供信任锚，无法验证证书链",
-                "no trust anchors given: the chain cannot be validated",
-            ),
-        );
-    } else {
-        let policy = Policy {
-            at: opts.at,
-            purpose: Purpose::LicenseSigning,
-            license_type: Some(type_code),
-            crls: opts.crls,
-            require_revocation_info: false,
-        };
-        let v = match opts.chains {
-            Some(c) => c
-                .cache
-                .validate(c.scope, &chain[0], &chain[1..], opts.anchors, &policy),
-            None => validate(&chain[0], &chain[1..], opts.anchors, &policy),
-        };
-        b.extend(&v.report);
+    match chain_check {
+        None => {
+            b.indeterminate(
+                "sdjwt.chain",
+                None,
+                SubIndication::NoCertificateChainFound,
+                r(
+                    "未提供信任锚，无法验证证书链",
+                    "no trust anchors given: the chain cannot be validated",
+                ),
+            );
+        }
+        Some(v) => {
+            b.extend(&v.report);
+        }
     }
 
     // Disclosures.
-    let signer_uscc = crate::pki::CertInfo::from_der(&chain[0])
-        .ok()
-        .and_then(|i| i.uscc);
+    out.signer = match &cached {
+        Some(p) => p.leaf_info().cloned(),
+        None => crate::pki::CertInfo::from_der(&chain[0]).ok(),
+    };
+    let signer_uscc = out.signer.as_ref().and_then(|i| i.uscc.clone());
     check_disclosures(
         &mut b,
         &sd,
