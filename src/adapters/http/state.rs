@@ -147,7 +147,12 @@ pub struct Node {
     /// When the store was last asked for the newest trust list on behalf of a
     /// verification.
     pub(crate) trust_checked: Mutex<Option<std::time::Instant>>,
+    /// Verify batches running at once (each on at most one thread per core); more wait.
+    pub(crate) batch_slots: tokio::sync::Semaphore,
 }
+
+/// Verify batches a node runs at once.
+pub const VERIFY_BATCHES_AT_ONCE: usize = 2;
 
 /// How long a verification relies on the trust list last read from the store before
 /// asking the store again (a newer list stored by another node is used within this).
@@ -212,6 +217,7 @@ impl Node {
             chains: ChainCache::default(),
             rate,
             trust_checked: Mutex::new(None),
+            batch_slots: tokio::sync::Semaphore::new(VERIFY_BATCHES_AT_ONCE),
         })
     }
 

@@ -171,13 +171,20 @@ pub async fn verify_batch(
     }
     let items: Vec<Result<Item, ApiError>> = values.into_iter().map(Item::from_value).collect();
     let current = trust(&node).await?;
+    // At most VERIFY_BATCHES_AT_ONCE batches, each on at most one thread per core.
+    let _slot = node
+        .batch_slots
+        .acquire()
+        .await
+        .map_err(|_| ApiError::Internal("the batch pool is closed".into()))?;
+    let worker = node.clone();
     let results = TokioBlocking
         .run(move || {
             parallel_map(&items, BATCH_CHUNK, |index, item| {
                 Ok::<_, ServiceError>(match item {
                     Ok(item) => BatchEntry {
                         index,
-                        verdict: Some(verify_one(&node, &current, item)),
+                        verdict: Some(verify_one(&worker, &current, item)),
                         problem: None,
                     },
                     Err(e) => BatchEntry {
