@@ -81,6 +81,21 @@ pub struct Config {
     /// public base URL default to the province's (`Config::apply_province`). None:
     /// every party of the key store.
     pub province: Option<Province>,
+    /// Largest JSON body of the verify routes in bytes
+    /// (`DELTASEAL_MAX_VERIFY_BODY_BYTES`), default 16 MiB.
+    pub max_verify_body_bytes: usize,
+    /// Most artifacts in `POST /v1/verify:batch` (`DELTASEAL_MAX_VERIFY_BATCH`), default
+    /// 1000.
+    pub max_verify_batch: usize,
+    /// Seconds a client may take to send a verify request's body
+    /// (`DELTASEAL_BODY_READ_TIMEOUT_S`), default 30; slower is `408`.
+    pub body_read_timeout_s: u64,
+    /// Verify requests per minute per client address (`DELTASEAL_VERIFY_RATE_PER_MINUTE`),
+    /// default 600; 0: no limit.
+    pub verify_rate_per_minute: u32,
+    /// Verify requests a client may make at once before the rate applies
+    /// (`DELTASEAL_VERIFY_RATE_BURST`), default 100.
+    pub verify_rate_burst: u32,
 }
 
 impl Default for Config {
@@ -103,6 +118,11 @@ impl Default for Config {
             trust_list_url: None,
             trust_list_poll_s: 300,
             province: None,
+            max_verify_body_bytes: limits.max_verify_body,
+            max_verify_batch: limits.max_verify_batch,
+            body_read_timeout_s: limits.body_read_timeout.as_secs(),
+            verify_rate_per_minute: limits.verify_rate_per_minute,
+            verify_rate_burst: limits.verify_rate_burst,
         }
     }
 }
@@ -274,6 +294,27 @@ impl Config {
         if let Some(v) = env("DELTASEAL_MAX_BODY_BYTES") {
             c.max_body_bytes = num("DELTASEAL_MAX_BODY_BYTES", v)?;
         }
+        if let Some(v) = env("DELTASEAL_MAX_VERIFY_BODY_BYTES") {
+            c.max_verify_body_bytes = num("DELTASEAL_MAX_VERIFY_BODY_BYTES", v)?;
+        }
+        if let Some(v) = env("DELTASEAL_MAX_VERIFY_BATCH") {
+            c.max_verify_batch = num("DELTASEAL_MAX_VERIFY_BATCH", v)?;
+        }
+        if let Some(v) = env("DELTASEAL_BODY_READ_TIMEOUT_S") {
+            c.body_read_timeout_s = num("DELTASEAL_BODY_READ_TIMEOUT_S", v)? as u64;
+        }
+        let count = |name: &'static str, v: String| {
+            v.parse::<u32>().map_err(|_| ConfigError::BadValue {
+                name,
+                reason: "must be a whole number".into(),
+            })
+        };
+        if let Some(v) = env("DELTASEAL_VERIFY_RATE_PER_MINUTE") {
+            c.verify_rate_per_minute = count("DELTASEAL_VERIFY_RATE_PER_MINUTE", v)?;
+        }
+        if let Some(v) = env("DELTASEAL_VERIFY_RATE_BURST") {
+            c.verify_rate_burst = count("DELTASEAL_VERIFY_RATE_BURST", v)?;
+        }
         if let Some(v) = env("DELTASEAL_TRUST_LIST") {
             c.trust_list = Some(v.into());
         }
@@ -313,6 +354,16 @@ impl Config {
             return Err(ConfigError::BadValue {
                 name: "limits",
                 reason: "max_batch and max_body_bytes must be positive".into(),
+            });
+        }
+        if self.max_verify_body_bytes == 0
+            || self.max_verify_batch == 0
+            || self.body_read_timeout_s == 0
+            || self.verify_rate_burst == 0
+        {
+            return Err(ConfigError::BadValue {
+                name: "limits",
+                reason: "max_verify_body_bytes, max_verify_batch, body_read_timeout_s and verify_rate_burst must be positive".into(),
             });
         }
         if self.trust_list_poll_s == 0 {
@@ -479,6 +530,11 @@ impl Config {
             limits: Limits {
                 max_body: self.max_body_bytes,
                 max_batch: self.max_batch,
+                max_verify_body: self.max_verify_body_bytes,
+                max_verify_batch: self.max_verify_batch,
+                body_read_timeout: std::time::Duration::from_secs(self.body_read_timeout_s),
+                verify_rate_per_minute: self.verify_rate_per_minute,
+                verify_rate_burst: self.verify_rate_burst,
             },
             clock,
         };

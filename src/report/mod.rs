@@ -263,6 +263,17 @@ impl ReportBuilder {
         self
     }
 
+    /// Append checks made earlier (e.g. the time-independent part of a cached path).
+    pub fn extend_checks(&mut self, checks: &[Check]) -> &mut Self {
+        self.checks.extend(checks.iter().cloned());
+        self
+    }
+
+    /// Take the checks recorded so far, leaving none.
+    pub fn take_checks(&mut self) -> Vec<Check> {
+        std::mem::take(&mut self.checks)
+    }
+
     /// Whether any check so far failed.
     pub fn has_failed(&self) -> bool {
         self.checks.iter().any(|c| c.outcome == Outcome::Failed)

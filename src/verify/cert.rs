@@ -1,9 +1,9 @@
 //! A certificate under the trust list: path validation to a province root for the
-//! purpose its role implies, then the listing of its role (`issuer.listed` for an
+//! purpose asked for, or the one its role implies, then the listing of its role (`issuer.listed` for an
 //! issuing agency, `seal_authority.listed` for a seal authority) and `policy.province`.
 
 use super::{check_province, province_info, Context, Found, PartyInfo};
-use crate::pki::validate::{validate, Policy, Purpose};
+use crate::pki::validate::{Policy, Purpose};
 use crate::pki::{CertInfo, Province, Role};
 use crate::report::{Reason, ReportBuilder, SubIndication};
 use crate::trust_list::fingerprint;
@@ -27,7 +27,13 @@ fn der_of(bytes: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
-pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx: &Context<'_>) {
+pub(super) fn verify(
+    b: &mut ReportBuilder,
+    found: &mut Found,
+    bytes: &[u8],
+    purpose: Option<Purpose>,
+    ctx: &Context<'_>,
+) {
     let der = match der_of(bytes) {
         Ok(d) => d,
         Err(why) => {
@@ -42,14 +48,14 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
     };
     let info = CertInfo::from_der(&der).ok();
     let role = info.as_ref().and_then(|i| i.role);
-    let purpose = match role {
+    let purpose = purpose.unwrap_or(match role {
         Some(Role::IssuingAgency) => Purpose::LicenseSigning,
         Some(Role::SealAuthority) => Purpose::SealMaking,
         Some(Role::OrganisationSigner) => Purpose::DocumentStamping,
         Some(Role::ShowService) => Purpose::ShowTokenSigning,
         _ => Purpose::Any,
-    };
-    let anchors = ctx.trust.list.anchors();
+    });
+    let anchors = ctx.anchors();
     let policy = Policy {
         at: ctx.at,
         purpose,
@@ -57,7 +63,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         crls: ctx.crls,
         require_revocation_info: false,
     };
-    let v = validate(&der, ctx.intermediates, &anchors, &policy);
+    let v = ctx.validate_path(&der, &anchors, &policy);
     b.extend(&v.report);
     let Some(info) = info else {
         return;

@@ -37,13 +37,38 @@ pub fn detect(bytes: &[u8]) -> Option<Kind> {
 /// `<header>.<payload>.<signature>[~…]`: base64url and the separators only, the
 /// header a base64url JSON object (`eyJ`).
 fn looks_like_sd_jwt(text: &[u8]) -> bool {
-    text.len() <= MAX_TEXT
-        && text.starts_with(b"eyJ")
-        && text
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~' | b'='))
-        && text
-            .split(|&c| c == b'~')
-            .next()
-            .is_some_and(|jwt| jwt.iter().filter(|&&c| c == b'.').count() == 2)
+    if text.len() > MAX_TEXT || !text.starts_with(b"eyJ") {
+        return false;
+    }
+    // One pass: every byte base64url or a separator, two dots before the first `~`.
+    let mut dots = 0;
+    let mut in_jwt = true;
+    for &c in text {
+        match JWS_CHARS[c as usize] {
+            0 => return false,
+            DOT if in_jwt => dots += 1,
+            TILDE => in_jwt = false,
+            _ => {}
+        }
+    }
+    dots == 2
 }
+
+const DOT: u8 = 2;
+const TILDE: u8 = 3;
+
+/// Per byte: 0 not allowed, 1 base64url or `=`, [`DOT`], [`TILDE`].
+const JWS_CHARS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=' {
+            t[c] = 1;
+        }
+        c += 1;
+    }
+    t[b'.' as usize] = DOT;
+    t[b'~' as usize] = TILDE;
+    t
+};

@@ -4,7 +4,7 @@
 
 use super::{check_province, province_info, Context, Found, PartyInfo, TypeInfo};
 use crate::license::sdjwt;
-use crate::pki::{CertInfo, Province};
+use crate::pki::Province;
 use crate::report::{Reason, ReportBuilder, SubIndication};
 use crate::trust_list::{fingerprint, AgencyEntry, TypeMapping};
 
@@ -18,11 +18,12 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         );
         return;
     };
-    let anchors = ctx.trust.list.anchors();
+    let anchors = ctx.anchors();
     let mut opts = sdjwt::VerifyOptions::new(ctx.at, &anchors);
     opts.crls = ctx.crls;
     opts.clock_skew = ctx.policy.clock_skew();
     opts.status_by_caller = true;
+    opts.chains = ctx.chain_scope();
     let v = sdjwt::verify(text, &opts);
     b.extend(&v.report);
     found.claims = v.claims;
@@ -47,7 +48,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         local_code: local.map(|_| code.to_string()),
         local_province: local,
     });
-    let info = CertInfo::from_der(leaf).ok();
+    let info = v.signer.clone();
     let fp = fingerprint(leaf);
     let subject = Some(format!("sha256:{}", &fp[..16]));
 

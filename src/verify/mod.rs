@@ -32,6 +32,7 @@ pub mod status;
 mod tests;
 mod unusable;
 
+pub use crate::pki::validate::PathCache as ChainCache;
 pub use detect::detect;
 pub use policy::Policy;
 pub use seal_revocations::{accept_seal_revocations, HeldSealRevocations};
@@ -144,6 +145,10 @@ pub struct Context<'a> {
     /// The status lists held (`None`: license status is not checked, and the report
     /// says so).
     pub status: Option<&'a dyn StatusSource>,
+    /// Checked certificate paths to reuse, held per trust-list digest (signatures and
+    /// constraints; validity and CRLs are checked every time); `None`: every path is
+    /// validated from scratch. Verdicts are the same either way.
+    pub chains: Option<&'a ChainCache>,
 }
 
 impl<'a> Context<'a> {
@@ -158,6 +163,40 @@ impl<'a> Context<'a> {
             revoked_seals: None,
             intermediates: &[],
             status: None,
+            chains: None,
+        }
+    }
+
+    /// The trust list's province roots as anchors (built once per list when there is a
+    /// chain cache).
+    fn anchors(&self) -> std::sync::Arc<crate::pki::TrustAnchors> {
+        match self.chains {
+            Some(c) => c.anchors(&self.trust.digest, || self.trust.list.anchors()),
+            None => std::sync::Arc::new(self.trust.list.anchors()),
+        }
+    }
+
+    /// The chain cache scoped to this trust list, when there is one.
+    fn chain_scope(&self) -> Option<crate::pki::validate::CacheScope<'a>> {
+        self.chains.map(|cache| crate::pki::validate::CacheScope {
+            cache,
+            scope: &self.trust.digest,
+        })
+    }
+
+    /// Validate a certificate path under the list's anchors, through the chain cache
+    /// when there is one.
+    fn validate_path(
+        &self,
+        leaf: &[u8],
+        anchors: &crate::pki::TrustAnchors,
+        policy: &crate::pki::validate::Policy<'_>,
+    ) -> crate::pki::validate::Validation {
+        match self.chain_scope() {
+            Some(c) => c
+                .cache
+                .validate(c.scope, leaf, self.intermediates, anchors, policy),
+            None => crate::pki::validate::validate(leaf, self.intermediates, anchors, policy),
         }
     }
 }
@@ -257,6 +296,29 @@ struct Found {
 /// Verify `input` under `ctx`. Never panics on hostile input: what cannot be read is a
 /// FORMAT_FAILURE report.
 pub fn verify(input: &Input<'_>, ctx: &Context<'_>) -> Verdict {
+    run(input, None, ctx)
+}
+
+/// Validate a certificate (PEM or DER) under the trust list, for `purpose` when given
+/// (otherwise the purpose its role implies): the engine's certificate kind.
+pub fn verify_certificate(
+    bytes: &[u8],
+    purpose: Option<crate::pki::validate::Purpose>,
+    ctx: &Context<'_>,
+) -> Verdict {
+    let input = Input {
+        bytes,
+        document: None,
+        kind: Some(Kind::Certificate),
+    };
+    run(&input, purpose, ctx)
+}
+
+fn run(
+    input: &Input<'_>,
+    purpose: Option<crate::pki::validate::Purpose>,
+    ctx: &Context<'_>,
+) -> Verdict {
     let kind = input.kind.or_else(|| detect(input.bytes));
     let mut b = ReportBuilder::new(kind.map_or("unknown", Kind::object), ctx.at);
     cite(&mut b, ctx);
@@ -266,7 +328,7 @@ pub fn verify(input: &Input<'_>, ctx: &Context<'_>) -> Verdict {
         Some(Kind::Seal) => seal::verify_seal(&mut b, &mut found, input.bytes, ctx),
         Some(Kind::Stamp) => seal::verify_stamp(&mut b, &mut found, input, ctx),
         Some(Kind::Ofd) => seal::verify_ofd(&mut b, &mut found, input.bytes, ctx),
-        Some(Kind::Certificate) => cert::verify(&mut b, &mut found, input.bytes, ctx),
+        Some(Kind::Certificate) => cert::verify(&mut b, &mut found, input.bytes, purpose, ctx),
         None => {
             b.fail(
                 "input.kind",

@@ -390,6 +390,7 @@ async fn bad_input_is_a_problem_and_stores_nothing() {
     let api = Api::with_limits(Limits {
         max_body: 64 * 1024,
         max_batch: 3,
+        ..Limits::default()
     })
     .await;
     let tok = || api.token("sh-agency-psb");

@@ -17,5 +17,6 @@ mod storage;
 mod trust_list;
 mod trust_list_node;
 mod verify;
+mod verify_api;
 mod verify_status;
 mod verify_sub;

@@ -47,6 +47,15 @@ pub(crate) struct ServeArgs {
     /// Public base URL (status list URIs, the default node id).
     #[arg(long)]
     public_base_url: Option<String>,
+    /// Verify requests per minute per client address (0: no limit).
+    #[arg(long)]
+    verify_rate_per_minute: Option<u32>,
+    /// Verify requests a client may make at once before the rate applies.
+    #[arg(long)]
+    verify_rate_burst: Option<u32>,
+    /// Seconds a client may take to send a verify request's body.
+    #[arg(long)]
+    body_read_timeout_s: Option<u64>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
@@ -87,6 +96,15 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     }
     if let Some(v) = args.public_base_url {
         cfg.public_base_url = Some(v);
+    }
+    if let Some(v) = args.verify_rate_per_minute {
+        cfg.verify_rate_per_minute = v;
+    }
+    if let Some(v) = args.verify_rate_burst {
+        cfg.verify_rate_burst = v;
+    }
+    if let Some(v) = args.body_read_timeout_s {
+        cfg.body_read_timeout_s = v;
     }
     cfg.check().map_err(|e| CliError::Input(e.to_string()))?;
     cfg.apply_province(time::OffsetDateTime::now_utc())

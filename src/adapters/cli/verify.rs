@@ -38,12 +38,17 @@ pub(crate) struct VerifyArgs {
     /// Validation time, RFC 3339 (default: now).
     #[arg(long)]
     at: Option<String>,
-    /// The signed regional trust list (compact JWS).
-    #[arg(long, default_value = "keys/trust-list.jws")]
-    trust_list: PathBuf,
-    /// The pinned trust-list signer certificate (PEM or DER).
-    #[arg(long, default_value = "keys/yrd/trust-list-signer.cert.pem")]
-    trust_list_signer: PathBuf,
+    /// The signed regional trust list (compact JWS); default `keys/trust-list.jws`.
+    #[arg(long, conflicts_with = "trust")]
+    trust_list: Option<PathBuf>,
+    /// What to trust: the trust-list file, or a folder holding `trust-list.jws` (and
+    /// the signer's `yrd/trust-list-signer.cert.pem`, e.g. a key store folder).
+    #[arg(long)]
+    trust: Option<PathBuf>,
+    /// The pinned trust-list signer certificate (PEM or DER); default
+    /// `keys/yrd/trust-list-signer.cert.pem`, or the one in the `--trust` folder.
+    #[arg(long)]
+    trust_list_signer: Option<PathBuf>,
     /// The verification policy (JSON: provinces, license_types, required_disclosures,
     /// clock_skew_s).
     #[arg(long)]
@@ -137,8 +142,9 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
     };
 
     // The trust list first: refused, its report decides.
-    let signer = read_der(&a.trust_list_signer, "CERTIFICATE")?;
-    let list_text = read_text(&a.trust_list)?;
+    let (list_path, signer_path) = trust_paths(&a)?;
+    let signer = read_der(&signer_path, "CERTIFICATE")?;
+    let list_text = read_text(&list_path)?;
     let opts = trust_list::VerifyOptions {
         signer_cert: &signer,
         at,
@@ -173,6 +179,43 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         print!("{}", verdict.report);
     }
     Ok(verdict.exit_code())
+}
+
+/// The trust-list file and the pinned signer: `--trust-list` / `--trust-list-signer`,
+/// or what `--trust` names (the list file, or a folder holding it and its signer).
+fn trust_paths(a: &VerifyArgs) -> Result<(PathBuf, PathBuf), CliError> {
+    let default_signer = PathBuf::from("keys/yrd/trust-list-signer.cert.pem");
+    let Some(t) = &a.trust else {
+        let list = a
+            .trust_list
+            .clone()
+            .unwrap_or_else(|| "keys/trust-list.jws".into());
+        return Ok((list, a.trust_list_signer.clone().unwrap_or(default_signer)));
+    };
+    if t.is_dir() {
+        let list = t.join("trust-list.jws");
+        if !list.is_file() {
+            return Err(CliError::Input(format!(
+                "--trust {}: the folder holds no trust-list.jws",
+                t.display()
+            )));
+        }
+        let signer = a.trust_list_signer.clone().unwrap_or_else(|| {
+            [
+                t.join("yrd/trust-list-signer.cert.pem"),
+                t.join("trust-list-signer.cert.pem"),
+            ]
+            .into_iter()
+            .find(|p| p.is_file())
+            .unwrap_or(default_signer)
+        });
+        Ok((list, signer))
+    } else {
+        Ok((
+            t.clone(),
+            a.trust_list_signer.clone().unwrap_or(default_signer),
+        ))
+    }
 }
 
 /// The lines above the report: what was verified, by whom, under which list.

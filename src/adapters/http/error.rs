@@ -140,6 +140,16 @@ pub enum ApiError {
     /// past its next update plus the grace).
     #[error("this node holds no valid trust list")]
     TrustListUnavailable,
+    /// The client sent more requests than its rate allows; retry after that many
+    /// seconds.
+    #[error("too many requests: retry after {0} s")]
+    RateLimited(u64),
+    /// The request body did not arrive within the body-read timeout.
+    #[error("the request body did not arrive within {0} s")]
+    RequestTimeout(u64),
+    /// The body's media type is none the route accepts.
+    #[error("media type {0} is not accepted here")]
+    UnsupportedArtifactType(String),
     /// The database is unreachable.
     #[error("storage unavailable")]
     Unavailable(String),
@@ -193,6 +203,12 @@ impl ApiError {
             BadKey(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_key"),
             UnsupportedAlgorithm(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unsupported_algorithm"),
             TrustListUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "trust_list_unavailable"),
+            RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            UnsupportedArtifactType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_artifact_type",
+            ),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -237,6 +253,12 @@ impl IntoResponse for ApiError {
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             h.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_S));
+        }
+        if let ApiError::RateLimited(wait) = &self {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(*wait));
+        }
+        if matches!(self, ApiError::RequestTimeout(_)) {
+            h.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         resp
     }

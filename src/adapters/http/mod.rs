@@ -18,6 +18,7 @@ pub mod licenses;
 mod metrics;
 pub mod ops;
 pub mod proofs;
+pub mod rate_limit;
 pub mod seals;
 pub mod state;
 pub mod status;
@@ -52,10 +53,7 @@ pub fn app(node: AppState) -> Router {
         .route("/v1/status/{agency}/{list}", get(status::status_list))
         .route("/v1/catalog", get(status::catalog))
         .route("/v1/trust-list", get(trust_list::trust_list))
-        .route(
-            "/v1/verify",
-            post(verify::verify).layer(DefaultBodyLimit::max(verify::MAX_VERIFY_BODY)),
-        )
+        .merge(verify_routes(node.clone()))
         .route("/v1/seals", post(seals::make::create))
         .route("/v1/seals/revocations", get(seals::make::revocations))
         .route(
@@ -85,14 +83,34 @@ pub fn app(node: AppState) -> Router {
         .with_state(node)
 }
 
+/// The anonymous verify routes, behind the per-client rate limit. They read their
+/// bodies themselves, within their own limits and the body-read timeout.
+fn verify_routes(node: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/v1/verify", post(verify::verify))
+        .route("/v1/verify:batch", post(verify::verify_batch))
+        .route(
+            "/v1/certificates:validate",
+            post(verify::validate_certificate),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            node,
+            rate_limit::limit,
+        ))
+}
+
 /// Serve `app` (the node's router) on `listener` until
-/// `shutdown` resolves, then finish in-flight requests.
+/// `shutdown` resolves, then finish in-flight requests. Handlers see the client's
+/// address (for the rate limit).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

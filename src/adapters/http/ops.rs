@@ -48,6 +48,8 @@ pub async fn metrics(State(node): State<AppState>) -> Response {
         super::status::catalog,
         super::trust_list::trust_list,
         super::verify::verify,
+        super::verify::verify_batch,
+        super::verify::validate_certificate,
         super::seals::make::create,
         super::seals::make::get_seal,
         super::seals::make::change_signers,

@@ -13,6 +13,7 @@ use crate::license::Agency;
 use crate::pki::{Role, TrustAnchors};
 use crate::service::trust_list::{self, Acceptance, CurrentTrustList, TrustListPolicy};
 use crate::service::ServiceError;
+use crate::verify::ChainCache;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use time::OffsetDateTime;
@@ -27,6 +28,17 @@ pub struct Limits {
     pub max_body: usize,
     /// Most items in `POST /v1/licenses:batch`.
     pub max_batch: usize,
+    /// Largest JSON body of the verify routes, bytes (an OFD travels base64 in it).
+    pub max_verify_body: usize,
+    /// Most artifacts in `POST /v1/verify:batch`.
+    pub max_verify_batch: usize,
+    /// How long a client may take to send a verify request's body.
+    pub body_read_timeout: std::time::Duration,
+    /// Requests per minute each client address may make to the anonymous verify
+    /// routes (a token bucket refilled at this rate); 0: no limit.
+    pub verify_rate_per_minute: u32,
+    /// How many requests a client may make at once before the rate applies.
+    pub verify_rate_burst: u32,
 }
 
 impl Default for Limits {
@@ -34,6 +46,11 @@ impl Default for Limits {
         Limits {
             max_body: super::extract::DEFAULT_BODY_LIMIT,
             max_batch: 1000,
+            max_verify_body: 16 * 1024 * 1024,
+            max_verify_batch: 1000,
+            body_read_timeout: std::time::Duration::from_secs(30),
+            verify_rate_per_minute: 600,
+            verify_rate_burst: 100,
         }
     }
 }
@@ -127,7 +144,24 @@ pub struct Node {
     pub(crate) trust: Option<(TrustListPolicy, std::time::Duration)>,
     /// The newest accepted trust list, as last read from the store.
     pub(crate) trust_list: RwLock<Option<Arc<CurrentTrustList>>>,
+    /// Checked certificate paths, per trust-list digest (rebuilt by verifying; emptied
+    /// when the trust list changes).
+    pub(crate) chains: ChainCache,
+    /// Per-client request budget of the verify routes (this node's memory only).
+    pub(crate) rate: super::rate_limit::RateLimiter,
+    /// When the store was last asked for the newest trust list on behalf of a
+    /// verification.
+    pub(crate) trust_checked: Mutex<Option<std::time::Instant>>,
+    /// Verify batches running at once (each on at most one thread per core); more wait.
+    pub(crate) batch_slots: tokio::sync::Semaphore,
 }
+
+/// Verify batches a node runs at once.
+pub const VERIFY_BATCHES_AT_ONCE: usize = 2;
+
+/// How long a verification relies on the trust list last read from the store before
+/// asking the store again (a newer list stored by another node is used within this).
+pub const TRUST_LIST_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A signed status list token: (list version, minted at, token).
 pub(crate) type CachedStatusList = (i64, i64, String);
@@ -170,6 +204,10 @@ impl Node {
                 (a.uscc().to_string(), Arc::new(a))
             })
             .collect();
+        let rate = super::rate_limit::RateLimiter::new(
+            settings.limits.verify_rate_per_minute,
+            settings.limits.verify_rate_burst,
+        );
         Arc::new(Node {
             store,
             catalog: Arc::new(catalog),
@@ -183,6 +221,10 @@ impl Node {
             seal_revocation_lists: Default::default(),
             trust_list: RwLock::new(trust.as_ref().and_then(|t| t.current.clone())),
             trust: trust.map(|t| (t.policy, t.poll_interval)),
+            chains: ChainCache::default(),
+            rate,
+            trust_checked: Mutex::new(None),
+            batch_slots: tokio::sync::Semaphore::new(VERIFY_BATCHES_AT_ONCE),
         })
     }
 
@@ -236,10 +278,18 @@ impl Node {
 
     fn set_trust_list(&self, current: &Arc<CurrentTrustList>) {
         if let Ok(mut g) = self.trust_list.write() {
+            if g.as_ref().map(|c| c.digest()) != Some(current.digest()) {
+                self.chains.clear();
+            }
             *g = Some(current.clone());
         }
         self.status_lists.clear();
         self.seal_revocation_lists.clear();
+    }
+
+    /// The checked certificate paths this node holds (per trust-list digest).
+    pub fn chain_cache(&self) -> &ChainCache {
+        &self.chains
     }
 
     /// The trust list to serve now: the newest stored one (the cached copy when it
@@ -254,6 +304,31 @@ impl Node {
         let seen = |c: &CurrentTrustList| (c.digest().to_string(), c.verified.overdue);
         if cached.as_deref().map(seen) != Some(seen(&current)) {
             self.set_trust_list(&current);
+        }
+        Ok(current)
+    }
+
+    /// The trust list to verify with: [`Node::current_trust_list`], read from the store
+    /// at most once per [`TRUST_LIST_RECHECK`]; in between the cached list, still
+    /// checked for freshness at the node's clock every time.
+    pub async fn trust_list_for_verify(&self) -> Result<Arc<CurrentTrustList>, ServiceError> {
+        let (policy, _) = self.trust.as_ref().ok_or(ServiceError::NoTrustList)?;
+        let recent = self
+            .trust_checked
+            .lock()
+            .ok()
+            .and_then(|g| *g)
+            .is_some_and(|t| t.elapsed() < TRUST_LIST_RECHECK);
+        if recent {
+            if let Some(c) = self.cached_trust_list() {
+                c.usable_at(self.now(), policy.grace)
+                    .map_err(ServiceError::TrustList)?;
+                return Ok(c);
+            }
+        }
+        let current = self.current_trust_list().await?;
+        if let Ok(mut g) = self.trust_checked.lock() {
+            *g = Some(std::time::Instant::now());
         }
         Ok(current)
     }

@@ -5,9 +5,20 @@ use crate::report::{Reason, ReportBuilder, SubIndication};
 
 /// Run every structural check on `chain` (leaf first, anchor last).
 pub(crate) fn run_all(b: &mut ReportBuilder, chain: &[&ParsedCert], policy: &Policy<'_>) {
+    before_validity(b, chain);
+    validity(b, chain, policy.at.unix_timestamp());
+    after_validity(b, chain, policy);
+}
+
+/// The checks before `chain.validity`: signatures and issuer chaining of every link.
+pub(crate) fn before_validity(b: &mut ReportBuilder, chain: &[&ParsedCert]) {
     signatures(b, chain);
     issuer_chaining(b, chain);
-    validity(b, chain, policy.at.unix_timestamp());
+}
+
+/// The time-independent checks after `chain.validity`: critical extensions, CA
+/// constraints, path length, the leaf's usage and license types.
+pub(crate) fn after_validity(b: &mut ReportBuilder, chain: &[&ParsedCert], policy: &Policy<'_>) {
     critical_extensions(b, chain);
     ca_constraints(b, chain);
     path_length(b, chain);
@@ -126,7 +137,7 @@ fn issuer_chaining(b: &mut ReportBuilder, chain: &[&ParsedCert]) {
     }
 }
 
-fn validity(b: &mut ReportBuilder, chain: &[&ParsedCert], at: i64) {
+pub(crate) fn validity(b: &mut ReportBuilder, chain: &[&ParsedCert], at: i64) {
     let code = CheckKind::Validity.code();
     for c in chain {
         let from = fmt_time(c.not_before);

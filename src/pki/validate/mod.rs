@@ -11,15 +11,17 @@
 //! The result is a [`Validation`]: the [`crate::report::Report`] with every check in
 //! order, and the [`CheckKind`] that decided it when it did not pass.
 
+mod cache;
 mod cert;
 mod checks;
 mod path;
 mod revocation;
 
+pub use cache::{CacheScope, PathCache};
 pub use cert::ParsedCert;
 
 use super::TrustAnchors;
-use crate::report::{Reason, Report, ReportBuilder, SubIndication};
+use crate::report::{Check, Reason, Report, ReportBuilder, SubIndication};
 use time::OffsetDateTime;
 
 /// Longest path accepted (leaf + intermediates + anchor).
@@ -196,10 +198,85 @@ pub fn validate(
     anchors: &TrustAnchors,
     policy: &Policy<'_>,
 ) -> Validation {
+    match prepare(leaf, intermediates, anchors, policy) {
+        Prepared::Single(p) => p.finish(policy),
+        Prepared::Done(v) => v,
+    }
+}
+
+/// The time-independent part of validating a leaf whose only candidate path is known:
+/// the format and path-building checks, the signature and issuer checks of every link,
+/// the constraint and usage checks — and the parsed path. [`CheckedPath::finish`] adds
+/// what depends on the validation time and the CRLs (`chain.validity`,
+/// `chain.revocation`), giving exactly the report [`validate`] gives.
+pub struct CheckedPath {
+    /// Checks before `chain.validity`.
+    head: Vec<Check>,
+    /// Checks between `chain.validity` and `chain.revocation`.
+    mid: Vec<Check>,
+    /// The path, leaf first, anchor last.
+    chain: Vec<ParsedCert>,
+    /// What the leaf names, read when first asked for.
+    leaf_info: std::sync::OnceLock<Option<crate::pki::CertInfo>>,
+}
+
+impl std::fmt::Debug for CheckedPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckedPath")
+            .field("length", &self.chain.len())
+            .finish()
+    }
+}
+
+impl CheckedPath {
+    /// The leaf's public key, when it reads.
+    pub fn leaf_key(&self) -> Option<crate::crypto::PublicKey> {
+        self.chain.first().and_then(|c| c.public_key.clone().ok())
+    }
+
+    /// What the leaf names ([`crate::pki::CertInfo`]), when it reads; read once.
+    pub fn leaf_info(&self) -> Option<&crate::pki::CertInfo> {
+        self.leaf_info
+            .get_or_init(|| {
+                self.chain
+                    .first()
+                    .and_then(|c| crate::pki::CertInfo::from_der(c.der()).ok())
+            })
+            .as_ref()
+    }
+
+    /// The validation at `policy.at` with `policy.crls` (purpose and license type are
+    /// those the path was checked for).
+    pub fn finish(&self, policy: &Policy<'_>) -> Validation {
+        let mut b = ReportBuilder::new("certificate", policy.at);
+        b.extend_checks(&self.head);
+        let chain: Vec<&ParsedCert> = self.chain.iter().collect();
+        checks::validity(&mut b, &chain, policy.at.unix_timestamp());
+        b.extend_checks(&self.mid);
+        revocation::check(&mut b, &chain, policy);
+        finish(b, chain.iter().map(|c| c.der().to_vec()).collect())
+    }
+}
+
+/// What [`prepare`] found.
+enum Prepared {
+    /// Exactly one candidate path: its time-independent checks.
+    Single(CheckedPath),
+    /// Anything else (a certificate that does not parse, no path, several candidates):
+    /// the whole validation.
+    Done(Validation),
+}
+
+fn prepare(
+    leaf: &[u8],
+    intermediates: &[Vec<u8>],
+    anchors: &TrustAnchors,
+    policy: &Policy<'_>,
+) -> Prepared {
     let mut b = ReportBuilder::new("certificate", policy.at);
     let leaf_cert = match ParsedCert::parse(leaf) {
         Ok(c) => c,
-        Err(why) => return format_failure(b, "leaf", why),
+        Err(why) => return Prepared::Done(format_failure(b, "leaf", why)),
     };
     b.pass(
         CheckKind::Format.code(),
@@ -210,17 +287,22 @@ pub fn validate(
     for (i, der) in intermediates.iter().enumerate() {
         match ParsedCert::parse(der) {
             Ok(c) => pool.push(c),
-            Err(why) => return format_failure(b, &format!("intermediate[{i}]"), why),
+            Err(why) => {
+                return Prepared::Done(format_failure(b, &format!("intermediate[{i}]"), why))
+            }
         }
     }
     let mut trusted = Vec::new();
     for (i, der) in anchors.for_purpose(policy.purpose) {
         match ParsedCert::parse(der) {
             Ok(c) => trusted.push(c),
-            Err(why) => return format_failure(b, &format!("anchor[{i}]"), why),
+            Err(why) => return Prepared::Done(format_failure(b, &format!("anchor[{i}]"), why)),
         }
     }
 
+    // A trust anchor sent along as an intermediate (an x5c ending with the root) adds
+    // no path of its own: the anchor itself ends the path.
+    pool.retain(|c| !trusted.iter().any(|t| t.der() == c.der()));
     let candidates = path::build(&leaf_cert, &pool, &trusted);
     if candidates.is_empty() {
         b.indeterminate(
@@ -238,7 +320,34 @@ pub fn validate(
                 ),
             ),
         );
-        return finish(b, Vec::new());
+        return Prepared::Done(finish(b, Vec::new()));
+    }
+    let distinct = |c: &[path::Node]| c.iter().enumerate().all(|(i, n)| !c[..i].contains(n));
+    if candidates.len() == 1 && distinct(&candidates[0]) {
+        let mut leaf_cert = Some(leaf_cert);
+        let mut pool: Vec<Option<ParsedCert>> = pool.into_iter().map(Some).collect();
+        let mut trusted: Vec<Option<ParsedCert>> = trusted.into_iter().map(Some).collect();
+        // Each certificate appears once in the path: move it out of where it lies.
+        let chain: Vec<ParsedCert> = candidates[0]
+            .iter()
+            .filter_map(|&n| match n {
+                path::Node::Leaf => leaf_cert.take(),
+                path::Node::Inter(i) => pool[i].take(),
+                path::Node::Anchor(i) => trusted[i].take(),
+            })
+            .collect();
+        let refs: Vec<&ParsedCert> = chain.iter().collect();
+        b.pass(CheckKind::PathBuilding.code(), None, built_reason(&refs));
+        checks::before_validity(&mut b, &refs);
+        let head = b.take_checks();
+        checks::after_validity(&mut b, &refs, policy);
+        let mid = b.take_checks();
+        return Prepared::Single(CheckedPath {
+            head,
+            mid,
+            chain,
+            leaf_info: std::sync::OnceLock::new(),
+        });
     }
     // Check each candidate path; the first that passes wins, else report the first.
     let mut first: Option<(ReportBuilder, Vec<Vec<u8>>)> = None;
@@ -248,26 +357,26 @@ pub fn validate(
             .map(|&i| path::at(i, &leaf_cert, &pool, &trusted))
             .collect();
         let mut pb = b.clone();
-        pb.pass(
-            CheckKind::PathBuilding.code(),
-            None,
-            Reason::new(
-                format!("已构建证书链：{}", path::describe(&chain)),
-                format!("certificate chain built: {}", path::describe(&chain)),
-            ),
-        );
+        pb.pass(CheckKind::PathBuilding.code(), None, built_reason(&chain));
         checks::run_all(&mut pb, &chain, policy);
         revocation::check(&mut pb, &chain, policy);
         let ders: Vec<Vec<u8>> = chain.iter().map(|c| c.der().to_vec()).collect();
         if !pb.has_failed() {
-            return finish(pb, ders);
+            return Prepared::Done(finish(pb, ders));
         }
         if first.is_none() {
             first = Some((pb, ders));
         }
     }
     let (pb, ders) = first.expect("at least one candidate was checked");
-    finish(pb, ders)
+    Prepared::Done(finish(pb, ders))
+}
+
+fn built_reason(chain: &[&ParsedCert]) -> Reason {
+    Reason::new(
+        format!("已构建证书链：{}", path::describe(chain)),
+        format!("certificate chain built: {}", path::describe(chain)),
+    )
 }
 
 fn format_failure(mut b: ReportBuilder, which: &str, why: &'static str) -> Validation {

@@ -132,15 +132,34 @@ async fn an_expired_trust_list_stops_verification_until_a_new_one(
     nodes.set_now(due + time::Duration::hours(1));
     let v = verified(&nodes, verifier, json!({ "artifact": credential })).await;
     assert_verdict(&v, "TOTAL_PASSED", None, "trust_list.cited", "WARNING");
-    // past the grace: the node holds no list it may rely on — 503, fail closed
+    // past the grace: the node holds no list it may rely on — INDETERMINATE /
+    // TRY_LATER, citing the list it holds, nothing else judged (fail closed)
     nodes.set_now(due + time::Duration::days(1) + time::Duration::seconds(1));
-    let (s, v) = nodes
-        .verify(verifier, &json!({ "artifact": credential }))
+    let v = verified(&nodes, verifier, json!({ "artifact": credential })).await;
+    assert_verdict(
+        &v,
+        "INDETERMINATE",
+        Some("TRY_LATER"),
+        "trust_list.cited",
+        "INDETERMINATE",
+    );
+    assert_eq!(v["report"]["checks"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["trust_list"]["sequence"], 1, "{v}");
+    assert_eq!(v["kind"], "sd-jwt", "{v}");
+    assert!(v.get("agency").map_or(true, |a| a.is_null()), "{v}");
+    // the batch route answers the same way: 503 for the whole batch
+    let (s, b) = nodes
+        .post_json(
+            verifier,
+            "/v1/verify:batch",
+            None,
+            &json!([{ "artifact": credential }]),
+        )
         .await;
     assert_eq!(
-        (s, v["code"].as_str()),
+        (s, b["code"].as_str()),
         (503, Some("trust_list_unavailable")),
-        "{v}"
+        "{b}"
     );
     // which is what accepting that list now says: INDETERMINATE / TRY_LATER
     assert_verdict(

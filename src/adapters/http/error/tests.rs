@@ -65,6 +65,9 @@ fn expected(e: &ApiError) -> (u16, &'static str) {
         BadKey(_) => (422, "bad_key"),
         UnsupportedAlgorithm(_) => (422, "unsupported_algorithm"),
         TrustListUnavailable => (503, "trust_list_unavailable"),
+        RateLimited(_) => (429, "rate_limited"),
+        RequestTimeout(_) => (408, "request_timeout"),
+        UnsupportedArtifactType(_) => (415, "unsupported_artifact_type"),
         Unavailable(_) => (503, "unavailable"),
         Internal(_) => (500, "internal"),
     }
@@ -114,6 +117,9 @@ fn every_variant() -> Vec<ApiError> {
         ApiError::BadKey(t()),
         ApiError::UnsupportedAlgorithm(t()),
         ApiError::TrustListUnavailable,
+        ApiError::RateLimited(3),
+        ApiError::RequestTimeout(30),
+        ApiError::UnsupportedArtifactType(t()),
         ApiError::Unavailable(t()),
         ApiError::Internal(t()),
     ]

@@ -15,7 +15,7 @@ use super::super::status::StatusList;
 use super::{type_code_of, SdJwt, StatusRef, SD_ALG, TYP};
 use crate::crypto::Algorithm;
 use crate::jose;
-use crate::pki::validate::{validate, Policy, Purpose};
+use crate::pki::validate::{validate, CacheScope, Policy, Purpose};
 use crate::pki::TrustAnchors;
 use crate::report::{Reason, Report, ReportBuilder, SubIndication};
 use checks::{check_disclosures, check_key_binding, check_status, check_validity};
@@ -57,6 +57,9 @@ pub struct VerifyOptions<'a> {
     pub key_binding: Option<KeyBindingCheck<'a>>,
     /// How far `iat` / `nbf` may lie after the validation time (clocks of two nodes).
     pub clock_skew: Duration,
+    /// Checked paths to reuse (the anchors' scope, e.g. the trust-list digest); `None`:
+    /// the path is validated from scratch. The report is the same either way.
+    pub chains: Option<CacheScope<'a>>,
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -70,6 +73,7 @@ impl<'a> VerifyOptions<'a> {
             status_by_caller: false,
             key_binding: None,
             clock_skew: DEFAULT_CLOCK_SKEW,
+            chains: None,
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct Verified {
     pub chain: Vec<Vec<u8>>,
     /// The issuer's algorithm.
     pub algorithm: Option<Algorithm>,
+    /// What the signing certificate (`x5c` leaf) names, when it reads.
+    pub signer: Option<crate::pki::CertInfo>,
 }
 
 pub(super) fn r(zh: impl Into<String>, en: impl Into<String>) -> Reason {
@@ -109,6 +115,7 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
         status: None,
         chain: Vec::new(),
         algorithm: None,
+        signer: None,
     };
     let fail_format = |mut b: ReportBuilder, out: Verified, en: String| -> Verified {
         b.fail(
@@ -172,8 +179,38 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
         ),
     );
 
+    // The chain to a trust anchor (reported after the signature); through the cache,
+    // it also yields the leaf's key.
+    let policy = Policy {
+        at: opts.at,
+        purpose: Purpose::LicenseSigning,
+        license_type: Some(type_code),
+        crls: opts.crls,
+        require_revocation_info: false,
+    };
+    let (chain_check, cached) = if opts.anchors.is_empty() {
+        (None, None)
+    } else {
+        match opts.chains {
+            Some(c) => {
+                let (v, k) =
+                    c.cache
+                        .validate_keyed(c.scope, &chain[0], &chain[1..], opts.anchors, &policy);
+                (Some(v), k)
+            }
+            None => (
+                Some(validate(&chain[0], &chain[1..], opts.anchors, &policy)),
+                None,
+            ),
+        }
+    };
+
     // Issuer signature with the x5c leaf key.
-    match jose::cert_public_key(&chain[0]) {
+    let key = match cached.as_ref().and_then(|p| p.leaf_key()) {
+        Some(k) => Ok(k),
+        None => jose::cert_public_key(&chain[0]),
+    };
+    match key {
         Ok(key) if sd.jws.verify_with(&key) => {
             b.pass(
                 "sdjwt.signature",
@@ -205,33 +242,29 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
         }
     }
 
-    // Chain to a trust anchor.
-    if opts.anchors.is_empty() {
-        b.indeterminate(
-            "sdjwt.chain",
-            None,
-            SubIndication::NoCertificateChainFound,
-            r(
-                "未提供信任锚，无法验证证书链",
-                "no trust anchors given: the chain cannot be validated",
-            ),
-        );
-    } else {
-        let policy = Policy {
-            at: opts.at,
-            purpose: Purpose::LicenseSigning,
-            license_type: Some(type_code),
-            crls: opts.crls,
-            require_revocation_info: false,
-        };
-        let v = validate(&chain[0], &chain[1..], opts.anchors, &policy);
-        b.extend(&v.report);
+    match chain_check {
+        None => {
+            b.indeterminate(
+                "sdjwt.chain",
+                None,
+                SubIndication::NoCertificateChainFound,
+                r(
+                    "未提供信任锚，无法验证证书链",
+                    "no trust anchors given: the chain cannot be validated",
+                ),
+            );
+        }
+        Some(v) => {
+            b.extend(&v.report);
+        }
     }
 
     // Disclosures.
-    let signer_uscc = crate::pki::CertInfo::from_der(&chain[0])
-        .ok()
-        .and_then(|i| i.uscc);
+    out.signer = match &cached {
+        Some(p) => p.leaf_info().cloned(),
+        None => crate::pki::CertInfo::from_der(&chain[0]).ok(),
+    };
+    let signer_uscc = out.signer.as_ref().and_then(|i| i.uscc.clone());
     check_disclosures(
         &mut b,
         &sd,
