@@ -90,6 +90,12 @@ pub struct Config {
     /// Seconds a client may take to send a verify request's body
     /// (`DELTASEAL_BODY_READ_TIMEOUT_S`), default 30; slower is `408`.
     pub body_read_timeout_s: u64,
+    /// Seconds a client may take to send a request's header, and an idle keep-alive
+    /// connection may stay open (`DELTASEAL_HEADER_READ_TIMEOUT_S`), default 10.
+    pub header_read_timeout_s: u64,
+    /// Most connections served at once (`DELTASEAL_MAX_CONNECTIONS`), default 1024;
+    /// further clients wait in the listen backlog.
+    pub max_connections: usize,
     /// Verify requests per minute per client address (`DELTASEAL_VERIFY_RATE_PER_MINUTE`),
     /// default 600; 0: no limit.
     pub verify_rate_per_minute: u32,
@@ -121,6 +127,10 @@ impl Default for Config {
             max_verify_body_bytes: limits.max_verify_body,
             max_verify_batch: limits.max_verify_batch,
             body_read_timeout_s: limits.body_read_timeout.as_secs(),
+            header_read_timeout_s: crate::adapters::http::ServeOptions::default()
+                .header_read_timeout
+                .as_secs(),
+            max_connections: crate::adapters::http::ServeOptions::default().max_connections,
             verify_rate_per_minute: limits.verify_rate_per_minute,
             verify_rate_burst: limits.verify_rate_burst,
         }
@@ -225,6 +235,15 @@ pub(crate) fn read_limited_to(path: &Path, max: u64) -> Result<String, ConfigErr
 }
 
 impl Config {
+    /// How `serve` bounds its clients (header read timeout, connection cap).
+    pub fn serve_options(&self) -> crate::adapters::http::ServeOptions {
+        crate::adapters::http::ServeOptions {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_s),
+            max_connections: self.max_connections,
+            ..Default::default()
+        }
+    }
+
     /// Defaults, then `file` (TOML if it ends in `.toml`, else JSON) if given, then the
     /// environment as `env` reports it.
     pub fn load(
@@ -303,6 +322,12 @@ impl Config {
         if let Some(v) = env("DELTASEAL_BODY_READ_TIMEOUT_S") {
             c.body_read_timeout_s = num("DELTASEAL_BODY_READ_TIMEOUT_S", v)? as u64;
         }
+        if let Some(v) = env("DELTASEAL_HEADER_READ_TIMEOUT_S") {
+            c.header_read_timeout_s = num("DELTASEAL_HEADER_READ_TIMEOUT_S", v)? as u64;
+        }
+        if let Some(v) = env("DELTASEAL_MAX_CONNECTIONS") {
+            c.max_connections = num("DELTASEAL_MAX_CONNECTIONS", v)?;
+        }
         let count = |name: &'static str, v: String| {
             v.parse::<u32>().map_err(|_| ConfigError::BadValue {
                 name,
@@ -359,11 +384,13 @@ impl Config {
         if self.max_verify_body_bytes == 0
             || self.max_verify_batch == 0
             || self.body_read_timeout_s == 0
+            || self.header_read_timeout_s == 0
+            || self.max_connections == 0
             || self.verify_rate_burst == 0
         {
             return Err(ConfigError::BadValue {
                 name: "limits",
-                reason: "max_verify_body_bytes, max_verify_batch, body_read_timeout_s and verify_rate_burst must be positive".into(),
+                reason: "max_verify_body_bytes, max_verify_batch, body_read_timeout_s, header_read_timeout_s, max_connections and verify_rate_burst must be positive".into(),
             });
         }
         if self.trust_list_poll_s == 0 {

@@ -12,6 +12,7 @@ mod pki_issue;
 mod pki_validate;
 mod provinces;
 mod seal;
+mod serve_limits;
 mod status_federation;
 mod storage;
 mod trust_list;

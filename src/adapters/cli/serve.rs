@@ -56,6 +56,13 @@ pub(crate) struct ServeArgs {
     /// Seconds a client may take to send a verify request's body.
     #[arg(long)]
     body_read_timeout_s: Option<u64>,
+    /// Seconds a client may take to send a request's header (also the idle keep-alive
+    /// timeout).
+    #[arg(long)]
+    header_read_timeout_s: Option<u64>,
+    /// Most connections served at once.
+    #[arg(long)]
+    max_connections: Option<usize>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
@@ -106,6 +113,12 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     if let Some(v) = args.body_read_timeout_s {
         cfg.body_read_timeout_s = v;
     }
+    if let Some(v) = args.header_read_timeout_s {
+        cfg.header_read_timeout_s = v;
+    }
+    if let Some(v) = args.max_connections {
+        cfg.max_connections = v;
+    }
     cfg.check().map_err(|e| CliError::Input(e.to_string()))?;
     cfg.apply_province(time::OffsetDateTime::now_utc())
         .map_err(|e| CliError::Input(e.to_string()))?;
@@ -147,7 +160,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
         let province = cfg.province.map(|p| p.abbrev());
         tracing::info!(%listen, database = %cfg.database, ?province, "serving");
         let app = crate::adapters::http::app(node);
-        crate::adapters::http::serve(listener, app, shutdown_signal())
+        crate::adapters::http::serve_with(listener, app, shutdown_signal(), cfg.serve_options())
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
         if let Some(p) = poller {

@@ -20,12 +20,14 @@ pub mod ops;
 pub mod proofs;
 pub mod rate_limit;
 pub mod seals;
+mod server;
 pub mod state;
 pub mod status;
 pub mod trust_list;
 pub mod verify;
 
 pub use error::ApiError;
+pub use server::{serve_with, ServeOptions};
 pub use state::{AppState, Clock, Hosted, Limits, Node, NodeSettings, NodeTrustList, Party};
 
 use axum::extract::DefaultBodyLimit;
@@ -99,18 +101,13 @@ fn verify_routes(node: AppState) -> Router<AppState> {
         ))
 }
 
-/// Serve `app` (the node's router) on `listener` until
-/// `shutdown` resolves, then finish in-flight requests. Handlers see the client's
-/// address (for the rate limit).
+/// Serve `app` (the node's router) on `listener` until `shutdown` resolves, with the
+/// default [`ServeOptions`] (header read timeout, connection cap); then finish
+/// in-flight requests. Handlers see the client's address (for the rate limit).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::serve_with(listener, app, shutdown, ServeOptions::default()).await
 }
