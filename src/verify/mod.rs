@@ -37,8 +37,8 @@ pub use detect::detect;
 pub use policy::Policy;
 pub use seal_revocations::{accept_seal_revocations, HeldSealRevocations};
 pub use status::{
-    accept_status_list, status_uri, Freshness, HeldStatusList, StatusListRefusal, StatusLookup,
-    StatusSource,
+    accept_held_status_list, accept_status_list, status_uri, Freshness, HeldStatusList,
+    StatusListRefusal, StatusLookup, StatusSource,
 };
 pub use unusable::without_trust_list;
 

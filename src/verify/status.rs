@@ -333,3 +333,25 @@ pub fn status_uri(input: &super::Input<'_>) -> Option<String> {
     let uri = jws.payload.get("status")?.get("status_list")?.get("uri")?;
     uri.as_str().map(str::to_owned)
 }
+
+/// Judge a status list token the caller holds as a file (no URI asked for: its own
+/// `sub` is the URI it answers for), as [`accept_status_list`] does, at `at`.
+pub fn accept_held_status_list(
+    token: &str,
+    trust: &VerifiedTrustList,
+    at: OffsetDateTime,
+) -> Result<HeldStatusList, StatusListRefusal> {
+    let jws = CompactJws::parse(
+        token.trim(),
+        "status list token",
+        crate::license::status::MAX_TOKEN_BYTES,
+    )
+    .map_err(|e| StatusListRefusal::Malformed(e.to_string()))?;
+    let sub = jws
+        .payload
+        .get("sub")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| StatusListRefusal::Malformed("no sub".into()))?
+        .to_owned();
+    accept_status_list(token.trim(), &sub, trust, at)
+}

@@ -484,7 +484,7 @@ fn every_kind_is_detected_and_garbage_is_a_format_failure() {
 
 // ---------------------------------------------------------------- CLI
 
-fn cli(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+pub(crate) fn cli(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
     let mut c = Command::new(bin());
     c.current_dir(common::root())
         .arg("verify")
@@ -509,7 +509,7 @@ fn cli(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
     )
 }
 
-const AT: &str = "2026-06-01T00:00:00Z";
+pub(crate) const AT: &str = "2026-06-01T00:00:00Z";
 
 #[test]
 fn cli_exit_codes() {

@@ -383,3 +383,54 @@ fn a_trust_list_older_than_the_policy_warns_and_names_its_age() {
         Outcome::Passed
     );
 }
+
+#[rstest]
+#[case::sm2("sh-agency-psb")]
+#[case::p256("zj-agency-psb")]
+fn the_cli_checks_status_offline_from_lists_it_is_given(#[case] id: &str) {
+    use crate::verify::{cli, AT};
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cred = write("cred.txt", &credential(id, IDX));
+    let produced = fixed_now() - Duration::minutes(5);
+    let valid = write("valid.jwt", &token(id, URI, Status::Valid, produced));
+    let revoked = write("revoked.jwt", &token(id, URI, Status::Revoked, produced));
+    let other = write(
+        "other.jwt",
+        &token(
+            id,
+            "https://node.example/v1/status/agency/9",
+            Status::Valid,
+            produced,
+        ),
+    );
+    // no list given: not checked, a warning
+    let (code, out, _) = cli(&[&cred, "--at", AT], None);
+    assert_eq!(code, 0, "{out}");
+    // the list says valid / revoked
+    let (code, out, err) = cli(
+        &[&cred, "--at", AT, "--status-list", &valid, "--json"],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["revocation"]["uri"], URI);
+    assert_eq!(v["revocation"]["age_s"], 300);
+    let (code, out, _) = cli(&[&cred, "--at", AT, "--status-list", &revoked], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("REVOKED"), "{out}");
+    // lists given, none for this credential's URI: INDETERMINATE (exit 3)
+    let (code, out, _) = cli(&[&cred, "--at", AT, "--status-list", &other], None);
+    assert_eq!(code, 3, "{out}");
+    // a list that does not verify is bad input
+    let tampered = write(
+        "tampered.jwt",
+        &std::fs::read_to_string(&valid).unwrap().replace('.', ".x"),
+    );
+    let (code, _, err) = cli(&[&cred, "--at", AT, "--status-list", &tampered], None);
+    assert_eq!(code, 2, "{err}");
+}

@@ -56,6 +56,12 @@ pub(crate) struct VerifyArgs {
     /// Revoked seals: a JSON seal revocation list.
     #[arg(long)]
     revoked: Option<PathBuf>,
+    /// A status list token (`statuslist+jwt`) held for offline use, e.g. saved from
+    /// `GET /v1/status/…`; repeatable. Each is judged like a fetched one (chain to a
+    /// listed root, listed agency, signature, expiry) and answers for its own `sub`.
+    /// Without any, license status is not checked (a warning).
+    #[arg(long = "status-list")]
+    status_lists: Vec<PathBuf>,
     /// Print the verdict (and its report) as JSON.
     #[arg(long)]
     json: bool,
@@ -161,8 +167,21 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         return Ok(list_report.exit_code());
     };
 
+    let mut held = std::collections::HashMap::new();
+    for p in &a.status_lists {
+        let token = read_text(p)?;
+        let h = verify::accept_held_status_list(&token, &trust, at)
+            .map_err(|e| CliError::Input(format!("{}: {e}", p.display())))?;
+        held.insert(
+            h.uri.clone(),
+            verify::StatusLookup::Held(std::sync::Arc::new(h)),
+        );
+    }
     let mut ctx = Context::new(&trust, at, &policy);
     ctx.revoked_seals = revoked.as_ref();
+    if !a.status_lists.is_empty() {
+        ctx.status = Some(&held);
+    }
     let input = Input {
         bytes: &bytes,
         document,
