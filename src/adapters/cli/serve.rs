@@ -47,6 +47,10 @@ pub(crate) struct ServeArgs {
     /// Public base URL (status list URIs, the default node id).
     #[arg(long)]
     public_base_url: Option<String>,
+    /// Another audience request tokens may name (e.g. http://localhost:8080 beside
+    /// http://127.0.0.1:8080); repeatable, replaces `audiences` of the configuration.
+    #[arg(long = "audience")]
+    audiences: Vec<String>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
@@ -87,6 +91,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     }
     if let Some(v) = args.public_base_url {
         cfg.public_base_url = Some(v);
+    }
+    if !args.audiences.is_empty() {
+        cfg.audiences = args.audiences;
     }
     cfg.check().map_err(|e| CliError::Input(e.to_string()))?;
     cfg.apply_province(time::OffsetDateTime::now_utc())

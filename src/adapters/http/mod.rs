@@ -72,10 +72,18 @@ pub fn app(node: AppState) -> Router {
             post(seals::stamp::stamp).layer(DefaultBodyLimit::max(seals::MAX_DOCUMENT_BYTES)),
         )
         .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route(
+            "/.well-known/jwt-vc-issuer/agencies/{uscc}",
+            get(ops::issuer_metadata),
+        )
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
         .fallback(|| async { ApiError::NoSuchRoute })
-        .method_not_allowed_fallback(|| async { ApiError::NoSuchRoute })
+        // axum adds the `Allow` header of the path to this answer
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            ApiError::MethodNotAllowed(method.as_str().chars().take(32).collect())
+        })
         .layer(axum::middleware::from_fn_with_state(
             node.clone(),
             metrics::count,
@@ -92,7 +100,11 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // the peer address reaches the access log through `ConnectInfo`
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
