@@ -3,6 +3,7 @@
 mod bulk;
 mod catalog;
 mod common;
+mod contract;
 mod crash;
 mod crypto;
 mod holder_code;
