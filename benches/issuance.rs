@@ -29,7 +29,9 @@ fn agency_id(alg: Algorithm) -> &'static str {
 }
 
 fn body(n: usize) -> IssueBody {
-    let code = format!("3101011990010{:05}", n % 100_000);
+    let first17 = format!("310101199001{:05}", n % 100_000);
+    let check = deltaseal::license::holder_code::citizen_id_check_char(&first17).unwrap();
+    let code = format!("{first17}{check}");
     serde_json::from_value(json!({
         "type_code": "11100000000019713D001",
         "holder": "张三",
@@ -51,6 +53,7 @@ fn node(store: Store, keys: &KeyStore) -> AppState {
         hosted(keys).unwrap(),
         NodeSettings {
             audience: "https://bench.test".into(),
+            audience_aliases: Vec::new(),
             public_base_url: "https://bench.test".into(),
             limits: Limits::default(),
             clock: Arc::new(time::OffsetDateTime::now_utc),

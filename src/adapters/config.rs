@@ -50,6 +50,10 @@ pub struct Config {
     /// The node's id: the audience request tokens must name (`DELTASEAL_NODE_ID`);
     /// default the public base URL.
     pub node_id: Option<String>,
+    /// Other names request tokens may give as their audience (`DELTASEAL_AUDIENCES`,
+    /// comma-separated; `serve --audience`), besides the node id and the public base
+    /// URL; compared normalised (scheme and host case, default port, trailing slash).
+    pub audiences: Vec<String>,
     /// Public base URL for status list URIs (`DELTASEAL_PUBLIC_BASE_URL`); default
     /// `http://<listen>`.
     pub public_base_url: Option<String>,
@@ -113,6 +117,7 @@ impl Default for Config {
             database_schema: None,
             keys_dir: "keys".into(),
             node_id: None,
+            audiences: Vec::new(),
             public_base_url: None,
             production: false,
             catalog: None,
@@ -279,6 +284,14 @@ impl Config {
         }
         if let Some(v) = env("DELTASEAL_NODE_ID") {
             c.node_id = Some(v);
+        }
+        if let Some(v) = env("DELTASEAL_AUDIENCES") {
+            c.audiences = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(String::from)
+                .collect();
         }
         if let Some(v) = env("DELTASEAL_PUBLIC_BASE_URL") {
             c.public_base_url = Some(v);
@@ -553,6 +566,7 @@ impl Config {
         let base = self.base_url(bound);
         let settings = NodeSettings {
             audience: self.node_id.clone().unwrap_or_else(|| base.clone()),
+            audience_aliases: self.audiences.clone(),
             public_base_url: base,
             limits: Limits {
                 max_body: self.max_body_bytes,

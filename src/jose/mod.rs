@@ -7,16 +7,19 @@
 //! anchors ([`request_token`]).
 //! Must not touch: HTTP, storage, async runtimes, files, clocks — time is an argument.
 
+pub mod audience;
 mod error;
 pub mod jws;
 pub mod request_token;
 
+pub use audience::{normalise_audience, Audiences};
 pub use error::JoseError;
 pub use jws::{
     b64, b64_decode, cert_public_key, json_object, sign_compact, signing_input, x5c_value,
     CompactJws, MAX_X5C,
 };
 pub use request_token::{
-    check_claims, make_request_token, verify_request_token, CheckedClaims, RequestTokenError,
-    VerifiedToken, CLOCK_SKEW, MAX_TOKEN_BYTES, MAX_TOKEN_LIFETIME,
+    check_claims, check_claims_for, make_request_token, verify_request_token,
+    verify_request_token_for, CheckedClaims, RequestTokenError, VerifiedToken, CLOCK_SKEW,
+    MAX_TOKEN_BYTES, MAX_TOKEN_LIFETIME,
 };

@@ -10,6 +10,7 @@
 //! (its subject's organizationIdentifier). Remembering `jti`s against replay is the
 //! caller's.
 
+use super::audience::Audiences;
 use super::jws::{cert_public_key, sign_compact, x5c_value, CompactJws};
 use super::JoseError;
 use crate::crypto::Signer;
@@ -33,9 +34,13 @@ pub enum RequestTokenError {
     /// (or is too large, or has no usable `x5c`).
     #[error("{0}")]
     Malformed(String),
-    /// The `aud` claim does not name this node.
-    #[error("the request token's audience is not this node")]
-    WrongAudience,
+    /// The `aud` claim does not name this node; `expected` are the audiences it
+    /// accepts (normalised).
+    #[error("the request token's audience is not this node, which accepts {}", .expected.join(", "))]
+    WrongAudience {
+        /// What the node accepts.
+        expected: Vec<String>,
+    },
     /// `exp − iat` is longer than allowed (or not positive).
     #[error("the request token may live at most {0} seconds")]
     LifetimeTooLong(i64),
@@ -104,6 +109,15 @@ pub fn check_claims(
     audience: &str,
     now: i64,
 ) -> Result<CheckedClaims, RequestTokenError> {
+    check_claims_for(token, &Audiences::from(audience), now)
+}
+
+/// [`check_claims`] for a node accepting any of `audiences` (compared normalised).
+pub fn check_claims_for(
+    token: &str,
+    audiences: &Audiences,
+    now: i64,
+) -> Result<CheckedClaims, RequestTokenError> {
     let jws = CompactJws::parse(token, "request token", MAX_TOKEN_BYTES)
         .map_err(|e| RequestTokenError::Malformed(e.to_string()))?;
     if jws.algorithm().is_none() {
@@ -113,12 +127,17 @@ pub fn check_claims(
     }
     let p = &jws.payload;
     let aud_ok = match p.get("aud") {
-        Some(Value::String(a)) => a == audience,
-        Some(Value::Array(v)) => v.iter().any(|a| a.as_str() == Some(audience)),
+        Some(Value::String(a)) => audiences.accepts(a),
+        Some(Value::Array(v)) => v
+            .iter()
+            .take(16)
+            .any(|a| a.as_str().is_some_and(|a| audiences.accepts(a))),
         _ => false,
     };
     if !aud_ok {
-        return Err(RequestTokenError::WrongAudience);
+        return Err(RequestTokenError::WrongAudience {
+            expected: audiences.names().to_vec(),
+        });
     }
     let num = |k: &str| {
         p.get(k).and_then(Value::as_i64).ok_or_else(|| {
@@ -162,7 +181,18 @@ pub fn verify_request_token(
     purpose: Purpose,
     now: OffsetDateTime,
 ) -> Result<VerifiedToken, RequestTokenError> {
-    let claims = check_claims(token, audience, now.unix_timestamp())?;
+    verify_request_token_for(token, &Audiences::from(audience), anchors, purpose, now)
+}
+
+/// [`verify_request_token`] for a node accepting any of `audiences`.
+pub fn verify_request_token_for(
+    token: &str,
+    audiences: &Audiences,
+    anchors: &TrustAnchors,
+    purpose: Purpose,
+    now: OffsetDateTime,
+) -> Result<VerifiedToken, RequestTokenError> {
+    let claims = check_claims_for(token, audiences, now.unix_timestamp())?;
     let mut chain = claims
         .jws
         .x5c()

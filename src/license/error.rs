@@ -99,6 +99,9 @@ pub enum LicenseError {
     /// A proof request is incomplete (no purpose, a type that is not a proof…).
     #[error("bad proof request: {0}")]
     BadProofRequest(&'static str),
+    /// A holder's (or applicant's) code does not fit its code type.
+    #[error("holder code: {0}")]
+    HolderCode(#[from] super::HolderCodeError),
 }
 
 /// JWS problems keep the license domain's own variants, so callers match one error type.

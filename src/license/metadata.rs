@@ -146,6 +146,7 @@ impl Metadata {
                 "license number, name, issuer name, holder and holder code must be 1-1024 bytes",
             ));
         }
+        super::check_holder_code(self.holder_code_type, &self.holder_code)?;
         Ok(())
     }
 
@@ -199,7 +200,7 @@ mod tests {
             valid_to: None,
             jurisdiction_code: "310000".into(),
             holder: "张三".into(),
-            holder_code: "310101199003070011".into(),
+            holder_code: "310101199003070019".into(),
             holder_code_type: HolderCodeType::CitizenId,
         };
         m.check().unwrap();

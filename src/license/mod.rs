@@ -17,6 +17,7 @@
 
 mod agency;
 mod error;
+pub mod holder_code;
 pub mod identifier;
 pub mod metadata;
 pub mod proof;
@@ -25,6 +26,7 @@ pub mod status;
 
 pub use agency::Agency;
 pub use error::LicenseError;
+pub use holder_code::{check_holder_code, HolderCodeError};
 pub use identifier::Identifier;
 pub use metadata::{HolderCodeType, Metadata};
 pub use proof::{ProofRequest, ProofState};

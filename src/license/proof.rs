@@ -107,6 +107,7 @@ impl ProofRequest {
                 "applicant and applicant code must be at most 1024 bytes",
             ));
         }
+        super::check_holder_code(applicant_code_type, applicant_code)?;
         Ok(ProofRequest {
             type_code: type_code.to_owned(),
             applicant: applicant.to_owned(),

@@ -72,8 +72,17 @@ pub struct IssuedLicense {
     pub status_list: StatusListRef,
     /// The SD-JWT VC with every disclosure.
     pub credential: String,
-    /// Unix seconds.
-    pub issued_at: i64,
+    /// When it was issued (RFC 3339, UTC, whole seconds).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub issued_at: OffsetDateTime,
+}
+
+/// A stored time (Unix seconds) as the API shows it: RFC 3339 in JSON bodies, UTC.
+/// Stored times come from the node's clock, so one out of range is shown as the epoch
+/// rather than refused.
+pub fn api_time(t: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// Where a license's status lives.
@@ -186,7 +195,7 @@ pub(crate) fn issued_view(
             idx: row.slot.index,
         },
         credential: row.credential.clone(),
-        issued_at: t,
+        issued_at: api_time(t),
     }
 }
 

@@ -141,9 +141,9 @@ fn id_card() -> IssueBody {
     serde_json::from_value(json!({
         "type_code": "11100000000019713D001",
         "holder": "张三",
-        "holder_code": "310101199001010001",
+        "holder_code": "310101199001010004",
         "claims": {"name": "张三", "sex": "男", "ethnicity": "汉",
-                   "birth_date": "1990-01-01", "id_number": "310101199001010001"}
+                   "birth_date": "1990-01-01", "id_number": "310101199001010004"}
     }))
     .unwrap()
 }
@@ -213,7 +213,7 @@ fn a_fresh_idempotency_key_is_read_once_then_stored_with_the_licenses() {
     let out = run_issue(&store, &[id_card()], "h").unwrap();
     assert!(!out.replayed);
     assert_eq!(out.licenses.len(), 1);
-    assert_eq!(out.licenses[0].issued_at, NOW.unix_timestamp());
+    assert_eq!(out.licenses[0].issued_at, NOW);
     let c = store.counts.lock().unwrap();
     assert_eq!(
         (

@@ -83,7 +83,7 @@ fn provincial_codes_resolve_to_the_national_type() {
 fn claims_validation() {
     let c = catalog();
     let t = c.get("11100000000019713D002").unwrap(); // driving license
-    let ok = json!({"name": "李四", "sex": "女", "id_number": "320102198805050022",
+    let ok = json!({"name": "李四", "sex": "女", "id_number": "320102198805050021",
         "license_class": "C1", "first_issued": "2010-07-01"});
     t.validate_claims(&ok).unwrap();
     let with = |k: &str, v: Value| {

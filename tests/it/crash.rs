@@ -20,13 +20,13 @@ const AGENCY: &str = "sh-agency-psb";
 const LINES: usize = 150;
 
 /// A running `deltaseal serve` and its base URL.
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl Server {
-    fn start(db: &Path) -> Server {
+    pub(crate) fn start(db: &Path) -> Server {
         let mut child = Command::new(common::bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--database"])
             .arg(db)
@@ -61,7 +61,15 @@ fn bulk(url: &str, file: &Path) -> Child {
     Command::new(common::bin())
         .args(["license", "bulk"])
         .arg(file)
-        .args(["--server", url, "--agency", AGENCY, "--keys"])
+        .args([
+            "--server",
+            url,
+            "--agency",
+            AGENCY,
+            "--batch-size",
+            "10",
+            "--keys",
+        ])
         .arg(common::root().join("keys"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

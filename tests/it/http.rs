@@ -26,8 +26,14 @@ pub const NO_CRIMINAL_RECORD: &str = "11100000000019713D101";
 /// The test node, as the issuance tests drive it.
 pub type Api = TestNode;
 
+/// A valid citizen identity number: `first17` and its GB 11643 check character.
+pub fn citizen_id(first17: &str) -> String {
+    let check = deltaseal::license::holder_code::citizen_id_check_char(first17).unwrap();
+    format!("{first17}{check}")
+}
+
 pub fn id_card(n: u32) -> Value {
-    let code = format!("3101011990010{n:05}");
+    let code = citizen_id(&format!("310101199001{n:05}"));
     json!({
         "type_code": ID_CARD,
         "holder": "张三",
@@ -44,10 +50,10 @@ pub fn business_license() -> Value {
     json!({
         "type_code": BUSINESS_LICENSE,
         "holder": "上海示例科技有限公司",
-        "holder_code": "91310000MA1FL8XQ30",
+        "holder_code": "91310000MA1FL8XQ37",
         "holder_code_type": "001",
         "claims": {
-            "entity_name": "上海示例科技有限公司", "uscc": "91310000MA1FL8XQ30",
+            "entity_name": "上海示例科技有限公司", "uscc": "91310000MA1FL8XQ37",
             "entity_type": "有限责任公司", "legal_representative": "李四",
             "established": "2020-05-01", "domicile": "上海市浦东新区"
         }
@@ -684,7 +690,7 @@ async fn the_proof_flow() {
     let agency = "sh-agency-psb";
     let req = json!({
         "type_code": NO_CRIMINAL_RECORD, "applicant": "王五",
-        "applicant_code": "310101198505050011", "purpose": "签证申请 visa application"
+        "applicant_code": "310101198505050013", "purpose": "签证申请 visa application"
     });
     let (s, v) = api.post(agency, "/v1/proofs/requests", &req).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -702,7 +708,7 @@ async fn the_proof_flow() {
         (s, v["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("not_owner"))
     );
-    let claims = json!({"claims": {"name": "王五", "id_number": "310101198505050011", "result": "未发现犯罪记录"}});
+    let claims = json!({"claims": {"name": "王五", "id_number": "310101198505050013", "result": "未发现犯罪记录"}});
     let (s, v) = api
         .post(agency, &format!("/v1/proofs/requests/{id}/issue"), &claims)
         .await;
@@ -955,7 +961,7 @@ async fn a_token_whose_iss_is_not_its_certificate_holder_is_refused() {
 async fn a_proof_request_is_held_to_the_proof_limits_when_made() {
     let api = Api::new().await;
     for (applicant, code) in [
-        ("王".repeat(40_000), "310101198505050011".to_string()),
+        ("王".repeat(40_000), "310101198505050013".to_string()),
         ("王五".to_string(), "1".repeat(1025)),
     ] {
         let req = json!({"type_code": NO_CRIMINAL_RECORD, "applicant": applicant,

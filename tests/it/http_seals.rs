@@ -444,10 +444,12 @@ async fn the_one_router_counts_seal_routes_in_metrics() {
     ] {
         assert!(text.contains(line), "{line} missing from\n{text}");
     }
-    // the fallback wraps the seal routes too
-    api.call("DELETE", &format!("/v1/seals/{es_id}"), None, "", vec![])
-        .await
-        .assert_problem(StatusCode::NOT_FOUND, "no_such_route");
+    // the fallbacks wrap the seal routes too: a wrong method is 405 with `Allow`
+    let r = api
+        .call("DELETE", &format!("/v1/seals/{es_id}"), None, "", vec![])
+        .await;
+    r.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_eq!(r.headers["allow"], "GET,HEAD");
 }
 
 #[tokio::test]

@@ -80,6 +80,7 @@ fn issuer(db: &TestDb, keys: &KeyStore, url: &str) -> AppState {
         hosted(keys).unwrap(),
         NodeSettings {
             audience: url.into(),
+            audience_aliases: Vec::new(),
             public_base_url: url.into(),
             limits: Limits::default(),
             clock: Arc::new(move || now),

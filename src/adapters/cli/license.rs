@@ -2,31 +2,24 @@
 //! licenses against a node's HTTP API, authenticating each call with a request token
 //! signed by the agency's key from the keys directory.
 
+use super::token::{TokenSigner, DEFAULT_SERVER};
 use super::CliError;
-use crate::adapters::keystore::KeyStore;
-use crate::crypto::Signer;
-use crate::jose::make_request_token;
 use crate::license::sdjwt::SdJwt;
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value};
-use std::io::{BufRead, Write};
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Exit code when some licenses of a bulk run failed.
-const EXIT_FAILED: i32 = 1;
+pub(crate) const EXIT_FAILED: i32 = 1;
 /// Request token lifetime, seconds.
 const TOKEN_LIFETIME: i64 = 120;
 
 #[derive(Debug, Args)]
 pub(crate) struct Conn {
     /// The node's base URL.
-    #[arg(
-        long,
-        default_value = "http://127.0.0.1:8080",
-        env = "DELTASEAL_SERVER"
-    )]
+    #[arg(long, default_value = DEFAULT_SERVER, env = "DELTASEAL_SERVER")]
     server: String,
     /// The agency's key id in the keys manifest (e.g. sh-agency-psb).
     #[arg(long, env = "DELTASEAL_AGENCY")]
@@ -64,12 +57,15 @@ pub(crate) enum LicenseCommand {
         #[arg(long)]
         idempotency_key: Option<String>,
     },
-    /// Issue every line of a JSON Lines file (one issuance body per line).
+    /// Issue every line of a JSON Lines file (one issuance body per line), in batches.
     Bulk {
         #[command(flatten)]
         conn: Conn,
         /// The file.
         file: PathBuf,
+        /// Lines per batch request (at most the node's max_batch).
+        #[arg(long, default_value_t = super::license_bulk::DEFAULT_BATCH_SIZE)]
+        batch_size: usize,
     },
     /// Suspend a license.
     Suspend(StatusArgs),
@@ -105,31 +101,16 @@ pub(crate) struct StatusArgs {
 }
 
 /// An authenticated client for one agency.
-struct Client {
+pub(crate) struct Client {
     http: reqwest::blocking::Client,
     base: String,
     audience: String,
-    signer: Arc<dyn Signer>,
-    chain: Vec<Vec<u8>>,
-    uscc: String,
+    signer: TokenSigner,
 }
 
 impl Client {
     fn new(conn: &Conn) -> Result<Client, CliError> {
-        let keys = KeyStore::load(&conn.keys).map_err(|e| CliError::Input(e.to_string()))?;
-        let entry = keys.get(&conn.agency).ok_or_else(|| {
-            CliError::Input(format!(
-                "no key {:?} in {}",
-                conn.agency,
-                conn.keys.display()
-            ))
-        })?;
-        let mut chain = vec![entry.cert_der.clone()];
-        if let Some(i) = keys.issuer_of(entry.id()) {
-            if i.id() != entry.id() {
-                chain.push(i.cert_der.clone());
-            }
-        }
+        let signer = TokenSigner::load(&conn.keys, &conn.agency)?;
         let base = conn.server.trim_end_matches('/').to_string();
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(120))
@@ -139,22 +120,12 @@ impl Client {
             http,
             audience: conn.audience.clone().unwrap_or_else(|| base.clone()),
             base,
-            signer: entry.signer.clone(),
-            chain,
-            uscc: entry.info.uscc.clone().unwrap_or_default(),
+            signer,
         })
     }
 
     fn token(&self) -> Result<String, CliError> {
-        make_request_token(
-            self.signer.as_ref(),
-            &self.chain,
-            &self.uscc,
-            &self.audience,
-            time::OffsetDateTime::now_utc(),
-            TOKEN_LIFETIME,
-        )
-        .map_err(|e| CliError::Input(e.to_string()))
+        self.signer.token(&self.audience, TOKEN_LIFETIME)
     }
 
     /// Send a request; returns (status, body JSON) or a transport error text.
@@ -165,6 +136,19 @@ impl Client {
         body: Option<&Value>,
         idempotency_key: Option<&str>,
     ) -> Result<(u16, Value), String> {
+        self.send_full(method, path, body, idempotency_key)
+            .map(|(s, _, v)| (s, v))
+    }
+
+    /// Like `send`, and whether the node answered with a stored response
+    /// (`idempotent-replayed: true`).
+    pub(crate) fn send_full(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        idempotency_key: Option<&str>,
+    ) -> Result<(u16, bool, Value), String> {
         let token = self.token().map_err(|e| e.to_string())?;
         let mut req = self
             .http
@@ -178,15 +162,20 @@ impl Client {
         }
         let resp = req.send().map_err(|e| e.to_string())?;
         let status = resp.status().as_u16();
+        let replayed = resp
+            .headers()
+            .get("idempotent-replayed")
+            .is_some_and(|v| v.as_bytes() == b"true");
         let text = resp.text().map_err(|e| e.to_string())?;
         Ok((
             status,
+            replayed,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         ))
     }
 }
 
-fn problem_text(status: u16, body: &Value) -> String {
+pub(crate) fn problem_text(status: u16, body: &Value) -> String {
     match (body.get("code"), body.get("detail")) {
         (Some(c), Some(d)) => format!(
             "{status} {}: {}",
@@ -235,7 +224,11 @@ pub(crate) fn run(cmd: LicenseCommand) -> Result<i32, CliError> {
                 ))),
             }
         }
-        LicenseCommand::Bulk { conn, file } => bulk(&conn, &file),
+        LicenseCommand::Bulk {
+            conn,
+            file,
+            batch_size,
+        } => super::license_bulk::bulk(&Client::new(&conn)?, &file, batch_size),
         LicenseCommand::Suspend(a) => status_change(a, "suspend"),
         LicenseCommand::Reinstate(a) => status_change(a, "reinstate"),
         LicenseCommand::Revoke(a) => status_change(a, "revoke"),
@@ -311,68 +304,6 @@ fn issue_body(
     Ok(Value::Object(body))
 }
 
-fn bulk(conn: &Conn, file: &Path) -> Result<i32, CliError> {
-    let f = std::fs::File::open(file).map_err(|e| CliError::io(file, e))?;
-    let lines: Vec<String> = std::io::BufReader::new(f)
-        .lines()
-        .collect::<Result<_, _>>()
-        .map_err(|e| CliError::io(file, e))?;
-    let client = Client::new(conn)?;
-    let bar = indicatif::ProgressBar::new(lines.len() as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let (mut issued, mut failed) = (0usize, 0usize);
-    let mut out = std::io::stdout().lock();
-    for (n, line) in lines.iter().enumerate() {
-        let lineno = n + 1;
-        if line.trim().is_empty() {
-            bar.inc(1);
-            continue;
-        }
-        let body: Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                bar.println(format!("line {lineno}: not JSON: {e}"));
-                failed += 1;
-                bar.inc(1);
-                continue;
-            }
-        };
-        // The key depends on the line's place and content: a rerun of the same file
-        // replays what was already issued instead of issuing it again.
-        let digest =
-            crate::crypto::DigestAlgorithm::Sha256.digest(format!("{lineno}\n{line}").as_bytes());
-        let key = format!("bulk-{}", hex::encode(&digest[..16]));
-        match client.send(
-            reqwest::Method::POST,
-            "/v1/licenses",
-            Some(&body),
-            Some(&key),
-        ) {
-            Ok((201, v)) => {
-                issued += 1;
-                let id = v.get("identifier").and_then(Value::as_str).unwrap_or("");
-                let _ = writeln!(out, "{lineno}\t{id}");
-                let _ = out.flush();
-            }
-            Ok((s, v)) => {
-                failed += 1;
-                bar.println(format!("line {lineno}: {}", problem_text(s, &v)));
-            }
-            Err(e) => {
-                failed += 1;
-                bar.println(format!("line {lineno}: {e}"));
-            }
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    eprintln!("deltaseal: issued {issued}, failed {failed}");
-    Ok(if failed == 0 { 0 } else { EXIT_FAILED })
-}
-
 fn status_change(a: StatusArgs, action: &str) -> Result<i32, CliError> {
     if action != "reinstate" && a.reason.as_deref().map_or(true, |r| r.trim().is_empty()) {
         return Err(CliError::Input(format!(
@@ -443,7 +374,7 @@ fn show(
         ))
     })?;
     let conn = Conn {
-        server: server.unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+        server: server.unwrap_or_else(|| DEFAULT_SERVER.into()),
         agency,
         keys,
         audience: None,

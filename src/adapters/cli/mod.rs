@@ -10,10 +10,12 @@ mod cert_show;
 mod cert_verify;
 mod keys;
 mod license;
+mod license_bulk;
 mod seal;
 mod seal_make;
 mod seal_ofd;
 mod serve;
+mod token;
 mod trust_list;
 mod verify;
 
@@ -46,6 +48,9 @@ enum Command {
     License(license::LicenseCommand),
     /// Run the issuance node (HTTP API).
     Serve(serve::ServeArgs),
+    /// Print a request token signed by a hosted party's key, for calling the API by
+    /// hand (`Authorization: Bearer …`).
+    Token(token::TokenArgs),
     /// Build, sign, show and verify the regional trust list.
     #[command(subcommand, name = "trust-list")]
     TrustList(trust_list::TrustListCommand),
@@ -118,6 +123,7 @@ pub fn run() -> i32 {
         Command::Seal(c) => seal::run(c),
         Command::License(c) => license::run(c),
         Command::Serve(a) => serve::run(a),
+        Command::Token(a) => token::run(a),
         Command::TrustList(c) => trust_list::run(c),
         Command::Verify(a) => verify::run(a),
     };

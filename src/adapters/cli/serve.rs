@@ -63,6 +63,10 @@ pub(crate) struct ServeArgs {
     /// Most connections served at once.
     #[arg(long)]
     max_connections: Option<usize>,
+    /// Another audience request tokens may name (e.g. http://localhost:8080 beside
+    /// http://127.0.0.1:8080); repeatable, replaces `audiences` of the configuration.
+    #[arg(long = "audience")]
+    audiences: Vec<String>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
@@ -118,6 +122,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
     }
     if let Some(v) = args.max_connections {
         cfg.max_connections = v;
+    }
+    if !args.audiences.is_empty() {
+        cfg.audiences = args.audiences;
     }
     cfg.check().map_err(|e| CliError::Input(e.to_string()))?;
     cfg.apply_province(time::OffsetDateTime::now_utc())

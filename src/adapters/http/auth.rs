@@ -8,7 +8,7 @@
 
 use super::error::ApiError;
 use super::state::{AppState, Node, Party};
-use crate::jose::{verify_request_token, CLOCK_SKEW};
+use crate::jose::{verify_request_token_for, CLOCK_SKEW};
 use crate::license::Agency;
 use crate::pki::validate::Purpose;
 use crate::pki::Role;
@@ -125,13 +125,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
 /// Authenticate a request token for `N` at the node's current time.
 pub async fn authenticate<N: Need>(node: &Node, token: &str) -> Result<N::Caller, ApiError> {
     let now = node.now();
-    let v = verify_request_token(
-        token,
-        &node.settings.audience,
-        &node.anchors,
-        N::PURPOSE,
-        now,
-    )?;
+    let v = verify_request_token_for(token, &node.audiences, &node.anchors, N::PURPOSE, now)?;
     let caller = N::find(node, &v.leaf)?.ok_or(ApiError::AgencyNotHosted)?;
     // kept until the token could no longer pass the time check
     let keep_until = v.claims.exp + CLOCK_SKEW;

@@ -53,6 +53,10 @@ pub enum ApiError {
     /// The claims do not fit the type's schema (missing required field, wrong type…).
     #[error("{0}")]
     InvalidClaims(String),
+    /// A holder's or applicant's code does not fit its code type (length, characters,
+    /// check character).
+    #[error("{0}")]
+    InvalidHolderCode(String),
     /// A request value is out of range or inconsistent.
     #[error("{0}")]
     InvalidRequest(String),
@@ -71,9 +75,9 @@ pub enum ApiError {
     /// The request token lives longer than the node allows.
     #[error("the request token may live at most {0} seconds")]
     TokenLifetimeTooLong(i64),
-    /// The request token is for another node.
-    #[error("the request token's audience is not this node")]
-    WrongAudience,
+    /// The request token is for another node; the audiences this node accepts.
+    #[error("the request token's audience is not this node, which accepts {}", .0.join(", "))]
+    WrongAudience(Vec<String>),
     /// The request token's certificate does not chain to a trusted province root.
     #[error("the request token's certificate is not trusted: {0}")]
     UntrustedKey(String),
@@ -98,6 +102,9 @@ pub enum ApiError {
     /// No such route.
     #[error("no such route")]
     NoSuchRoute,
+    /// The path exists but not with this method (the `Allow` header lists those it has).
+    #[error("this path does not accept the method {0}")]
+    MethodNotAllowed(String),
     /// The state of the object does not allow the action.
     #[error("{0}")]
     IllegalTransition(String),
@@ -172,13 +179,14 @@ impl ApiError {
             BatchItem { source, .. } => source.status_and_code(),
             UnknownType(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_type"),
             InvalidClaims(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_claims"),
+            InvalidHolderCode(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_holder_code"),
             InvalidRequest(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
             BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path"),
             BadIdentifier(_) => (StatusCode::BAD_REQUEST, "bad_identifier"),
             Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),
             TokenLifetimeTooLong(_) => (StatusCode::UNAUTHORIZED, "token_lifetime_too_long"),
-            WrongAudience => (StatusCode::UNAUTHORIZED, "wrong_audience"),
+            WrongAudience(_) => (StatusCode::UNAUTHORIZED, "wrong_audience"),
             UntrustedKey(_) => (StatusCode::UNAUTHORIZED, "untrusted_key"),
             TokenReplayed => (StatusCode::UNAUTHORIZED, "token_replayed"),
             AgencyNotHosted => (StatusCode::FORBIDDEN, "agency_not_hosted"),
@@ -190,6 +198,7 @@ impl ApiError {
             NotOwner => (StatusCode::FORBIDDEN, "not_owner"),
             NotFound => (StatusCode::NOT_FOUND, "not_found"),
             NoSuchRoute => (StatusCode::NOT_FOUND, "no_such_route"),
+            MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             IllegalTransition(_) => (StatusCode::CONFLICT, "illegal_transition"),
             IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"),
             BadIdempotencyKey => (StatusCode::BAD_REQUEST, "bad_idempotency_key"),
@@ -231,6 +240,9 @@ impl ApiError {
         });
         if let ApiError::BatchItem { index, .. } = self {
             p["item"] = json!(index);
+        }
+        if let ApiError::WrongAudience(expected) = self {
+            p["expected_audiences"] = json!(expected);
         }
         p
     }

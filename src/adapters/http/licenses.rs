@@ -56,10 +56,14 @@ pub struct LicenseView {
     pub status_list: StatusListRef,
     /// The SD-JWT VC with every disclosure.
     pub credential: String,
-    /// Unix seconds.
-    pub issued_at: i64,
-    /// Unix seconds.
-    pub updated_at: i64,
+    /// When it was issued (RFC 3339, UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub issued_at: time::OffsetDateTime,
+    /// When its status last changed, or when it was issued (RFC 3339, UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: time::OffsetDateTime,
 }
 
 fn view(node: &AppState, r: LicenseRecord) -> LicenseView {
@@ -74,8 +78,8 @@ fn view(node: &AppState, r: LicenseRecord) -> LicenseView {
         reason: r.reason,
         version: r.version,
         credential: r.credential,
-        issued_at: r.issued_at,
-        updated_at: r.updated_at,
+        issued_at: crate::service::issue::api_time(r.issued_at),
+        updated_at: crate::service::issue::api_time(r.updated_at),
     }
 }
 

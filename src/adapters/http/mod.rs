@@ -72,10 +72,18 @@ pub fn app(node: AppState) -> Router {
             post(seals::stamp::stamp).layer(DefaultBodyLimit::max(seals::MAX_DOCUMENT_BYTES)),
         )
         .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route(
+            "/.well-known/jwt-vc-issuer/agencies/{uscc}",
+            get(ops::issuer_metadata),
+        )
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
         .fallback(|| async { ApiError::NoSuchRoute })
-        .method_not_allowed_fallback(|| async { ApiError::NoSuchRoute })
+        // axum adds the `Allow` header of the path to this answer
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            ApiError::MethodNotAllowed(method.as_str().chars().take(32).collect())
+        })
         .layer(axum::middleware::from_fn_with_state(
             node.clone(),
             metrics::count,

@@ -1,6 +1,11 @@
-//! Operations endpoints: `GET /healthz`, `GET /metrics`, `GET /openapi.json`.
+//! Operations endpoints: `GET /healthz`, `GET /readyz`, `GET /metrics`,
+//! `GET /openapi.json`, and the SD-JWT VC issuer metadata of each hosted agency
+//! (`GET /.well-known/jwt-vc-issuer/agencies/{uscc}`).
 
+use super::error::ApiError;
+use super::extract::ApiPath;
 use super::state::AppState;
+use crate::service::ServiceError;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +20,53 @@ pub async fn healthz(State(node): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
         Err(e) => super::error::ApiError::Unavailable(e.to_string()).into_response(),
     }
+}
+
+/// Readiness: the database answers and, when the node holds a trust list, the list it
+/// would serve is current (within its grace). 503 problem+json otherwise, so a balancer
+/// takes the node out of rotation until it is ready.
+#[utoipa::path(get, path = "/readyz",
+    responses((status = 200, description = "ready: `{\"status\": \"ready\", \"database\": \"ok\", \"trust_list\": {\"sequence\", \"digest\"} | null}`"),
+        (status = 503, description = "problem+json `unavailable` (database) or `trust_list_unavailable`")))]
+pub async fn readyz(State(node): State<AppState>) -> Response {
+    if let Err(e) = node.store.ping().await {
+        return ApiError::Unavailable(e.to_string()).into_response();
+    }
+    let trust_list = if node.trust_list_poll_interval().is_some() {
+        match node.current_trust_list().await {
+            Ok(c) => serde_json::json!({"sequence": c.sequence(), "digest": c.digest()}),
+            Err(e @ ServiceError::Storage(_)) => return ApiError::from(e).into_response(),
+            Err(e) => {
+                tracing::warn!(error = %e, "not ready: no current trust list");
+                return ApiError::TrustListUnavailable.into_response();
+            }
+        }
+    } else {
+        serde_json::Value::Null
+    };
+    Json(serde_json::json!({"status": "ready", "database": "ok", "trust_list": trust_list}))
+        .into_response()
+}
+
+/// The SD-JWT VC issuer metadata of a hosted agency: where the credentials' `iss`
+/// (`{public_base_url}/agencies/{uscc}`) resolves, per draft-ietf-oauth-sd-jwt-vc
+/// (the well-known segment goes between the host and the issuer's path).
+#[utoipa::path(get, path = "/.well-known/jwt-vc-issuer/agencies/{uscc}",
+    params(("uscc" = String, Path, description = "the agency's USCC")),
+    responses((status = 200, content_type = "application/json",
+            description = "`{\"issuer\": \"<the credentials' iss>\", \"jwks\": {\"keys\": [JWK with alg, kid, x5c]}}`"),
+        (status = 404, description = "problem+json not_found: no such hosted agency")))]
+pub async fn issuer_metadata(
+    State(node): State<AppState>,
+    ApiPath(uscc): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let agency = node.agency(&uscc).ok_or(ApiError::NotFound)?;
+    let mut resp = Json(crate::license::sdjwt::issuer_metadata(&agency)).into_response();
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=3600"),
+    );
+    Ok(resp)
 }
 
 /// Prometheus text exposition.
@@ -57,7 +109,9 @@ pub async fn metrics(State(node): State<AppState>) -> Response {
         super::seals::make::signed_revocations,
         super::seals::stamp::stamp,
         healthz,
+        readyz,
         metrics,
+        issuer_metadata,
     ),
     modifiers(&AgencyToken)
 )]

@@ -60,6 +60,9 @@ impl Default for Limits {
 pub struct NodeSettings {
     /// This node's id: the `aud` request tokens must carry.
     pub audience: String,
+    /// Other names request tokens may give as `aud` (the public base URL is always
+    /// accepted too); all are compared normalised ([`crate::jose::Audiences`]).
+    pub audience_aliases: Vec<String>,
     /// Public base URL (no trailing slash) used in status list URIs.
     pub public_base_url: String,
     /// Request limits.
@@ -72,6 +75,7 @@ impl std::fmt::Debug for NodeSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NodeSettings")
             .field("audience", &self.audience)
+            .field("audience_aliases", &self.audience_aliases)
             .field("public_base_url", &self.public_base_url)
             .field("limits", &self.limits)
             .finish()
@@ -130,6 +134,8 @@ pub struct Node {
     pub(crate) parties: Vec<Arc<Party>>,
     /// What request tokens must chain to, by purpose.
     pub(crate) anchors: TrustAnchors,
+    /// The `aud` values request tokens may carry: node id, base URL, aliases.
+    pub(crate) audiences: crate::jose::Audiences,
     pub(crate) settings: NodeSettings,
     pub(crate) metrics: Metrics,
     /// Signed status list tokens by (agency, list): (version, minted at, token).
@@ -208,7 +214,13 @@ impl Node {
             settings.limits.verify_rate_per_minute,
             settings.limits.verify_rate_burst,
         );
+        let audiences = crate::jose::Audiences::new(
+            std::iter::once(&settings.audience)
+                .chain(std::iter::once(&settings.public_base_url))
+                .chain(settings.audience_aliases.iter()),
+        );
         Arc::new(Node {
+            audiences,
             store,
             catalog: Arc::new(catalog),
             agencies,
@@ -251,6 +263,11 @@ impl Node {
                 p.role == Role::SealAuthority && crate::trust_list::fingerprint(&p.cert) == fp
             })
             .cloned()
+    }
+
+    /// The audiences request tokens may name (normalised; the node id first).
+    pub fn audiences(&self) -> &crate::jose::Audiences {
+        &self.audiences
     }
 
     /// The current time from the node's clock.

@@ -87,3 +87,19 @@ pub fn key_of_jwk(jwk: &serde_json::Value) -> Option<crate::crypto::PublicKey> {
     point.extend(coord("y")?);
     PublicKey::from_sec1(alg, &point).ok()
 }
+
+/// The SD-JWT VC issuer metadata of `agency` (draft-ietf-oauth-sd-jwt-vc, "JWT VC
+/// Issuer Metadata"): `issuer` (the credentials' `iss`) and `jwks` holding the agency's
+/// signing key, with its `alg` and the `x5c` chain its credentials carry.
+pub fn issuer_metadata(agency: &crate::license::Agency) -> serde_json::Value {
+    let signer = agency.signer();
+    let mut jwk = jwk_of(signer.public_key());
+    jwk["use"] = "sig".into();
+    jwk["alg"] = signer.algorithm().jose_alg().into();
+    jwk["kid"] = crate::crypto::thumbprint(signer.public_key()).into();
+    jwk["x5c"] = crate::jose::x5c_value(agency.chain());
+    serde_json::json!({
+        "issuer": agency.issuer_uri(),
+        "jwks": {"keys": [jwk]},
+    })
+}

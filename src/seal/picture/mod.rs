@@ -4,7 +4,8 @@
 //! SVG by resvg, with a pHYs chunk giving the DPI, so the size in mm is kept).
 //!
 //! Text is rendered with the committed font `fixtures/fonts/DroidSansFallback-GB2312.ttf`
-//! (Apache-2.0; the GB 2312 hanzi), compiled into the binary, so no system font is needed.
+//! (the GB 2312 hanzi of Droid Sans Fallback, Apache-2.0, and the printable ASCII of DejaVu
+//! Sans, for codes and Latin names), compiled into the binary, so no system font is needed.
 //! Must not touch: files, the seal structures beyond [`super::asn1::Picture`].
 
 mod png_out;

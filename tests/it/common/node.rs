@@ -22,13 +22,27 @@ pub const AUD: &str = "https://node.test";
 /// The router the server runs, over `store`, hosting every party of `keys`, its clock
 /// fixed at `now`.
 pub fn node_app(store: Store, keys: &KeyStore, limits: Limits, now: OffsetDateTime) -> Router {
+    node_app_named(store, keys, limits, now, AUD, &[])
+}
+
+/// Like [`node_app`], the node's public base URL (and id) `base`, accepting also the
+/// audiences `aliases`.
+pub fn node_app_named(
+    store: Store,
+    keys: &KeyStore,
+    limits: Limits,
+    now: OffsetDateTime,
+    base: &str,
+    aliases: &[&str],
+) -> Router {
     let node = Node::new(
         store,
         Catalog::from_json(BUILTIN_CATALOG).unwrap(),
         hosted(keys).unwrap(),
         NodeSettings {
-            audience: AUD.into(),
-            public_base_url: AUD.into(),
+            audience: base.into(),
+            audience_aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            public_base_url: base.into(),
             limits,
             clock: Arc::new(move || now),
         },

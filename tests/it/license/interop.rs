@@ -103,7 +103,7 @@ fn reference_implementation_verifies_our_license(#[case] alg: Algorithm) {
     assert_eq!(part["name"], "张三");
     assert!(!serde_json::to_string(&part)
         .unwrap()
-        .contains("310101199003070011"));
+        .contains("310101199003070019"));
 
     // The reference implementation refuses what we refuse: a wrong nonce, a forged
     // disclosure, a broken signature.

@@ -32,7 +32,7 @@ fn issue_and_verify(#[case] alg: Algorithm, #[case] jose_alg: &str) {
     assert_eq!(p["status"]["status_list"]["idx"], 7);
     // Nothing personal is visible in the signed payload itself.
     let payload_text = serde_json::to_string(p).unwrap();
-    assert!(!payload_text.contains("张三") && !payload_text.contains("310101199003070011"));
+    assert!(!payload_text.contains("张三") && !payload_text.contains("310101199003070019"));
     // 16 metadata claims (valid_to included: 20-year card) + 6 fields, each disclosable.
     assert_eq!(parsed.disclosures.len(), 22);
     assert_eq!(p["_sd"].as_array().unwrap().len(), 22);

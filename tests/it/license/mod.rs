@@ -81,7 +81,7 @@ pub fn id_card_claims() -> Map<String, Value> {
         "ethnicity": "汉",
         "birth_date": "1990-03-07",
         "address": "上海市黄浦区人民大道200号",
-        "id_number": "310101199003070011"
+        "id_number": "310101199003070019"
     })
     .as_object()
     .unwrap()
@@ -95,7 +95,7 @@ pub fn id_card_request(serial: &str, idx: usize) -> IssueRequest {
         version: 1,
         license_number: None,
         holder: "张三".into(),
-        holder_code: "310101199003070011".into(),
+        holder_code: "310101199003070019".into(),
         holder_code_type: HolderCodeType::CitizenId,
         claims: id_card_claims(),
         valid_from: None,

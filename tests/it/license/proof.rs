@@ -10,7 +10,7 @@ fn request(now: time::OffsetDateTime) -> ProofRequest {
         &catalog(),
         NO_CRIMINAL_RECORD,
         "张三",
-        "310101199003070011",
+        "310101199003070019",
         HolderCodeType::CitizenId,
         "办理出国签证",
         now,
@@ -19,7 +19,7 @@ fn request(now: time::OffsetDateTime) -> ProofRequest {
 }
 
 fn fields() -> Map<String, Value> {
-    json!({"name": "张三", "id_number": "310101199003070011", "result": "未发现犯罪记录"})
+    json!({"name": "张三", "id_number": "310101199003070019", "result": "未发现犯罪记录"})
         .as_object()
         .unwrap()
         .clone()

@@ -21,6 +21,7 @@ impl From<LicenseError> for ApiError {
                 ApiError::LocalCodeOfOtherProvince(e.to_string())
             }
             LicenseError::Claims(c) => ApiError::InvalidClaims(c.to_string()),
+            e @ LicenseError::HolderCode(_) => ApiError::InvalidHolderCode(e.to_string()),
             e @ (LicenseError::BadIdentifier(_) | LicenseError::CheckCharacterMismatch { .. }) => {
                 ApiError::BadIdentifier(e.to_string())
             }
@@ -55,7 +56,7 @@ impl From<StorageError> for ApiError {
 impl From<RequestTokenError> for ApiError {
     fn from(e: RequestTokenError) -> Self {
         match e {
-            RequestTokenError::WrongAudience => ApiError::WrongAudience,
+            RequestTokenError::WrongAudience { expected } => ApiError::WrongAudience(expected),
             RequestTokenError::LifetimeTooLong(s) => ApiError::TokenLifetimeTooLong(s),
             RequestTokenError::Expired => ApiError::TokenExpired,
             RequestTokenError::UntrustedKey(why) => ApiError::UntrustedKey(why),

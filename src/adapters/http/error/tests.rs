@@ -37,13 +37,14 @@ fn expected(e: &ApiError) -> (u16, &'static str) {
         BatchItem { source, .. } => expected(source),
         UnknownType(_) => (422, "unknown_type"),
         InvalidClaims(_) => (422, "invalid_claims"),
+        InvalidHolderCode(_) => (422, "invalid_holder_code"),
         InvalidRequest(_) => (422, "invalid_request"),
         BadPath(_) => (400, "bad_path"),
         BadIdentifier(_) => (400, "bad_identifier"),
         Unauthenticated(_) => (401, "unauthenticated"),
         TokenExpired => (401, "token_expired"),
         TokenLifetimeTooLong(_) => (401, "token_lifetime_too_long"),
-        WrongAudience => (401, "wrong_audience"),
+        WrongAudience(_) => (401, "wrong_audience"),
         UntrustedKey(_) => (401, "untrusted_key"),
         TokenReplayed => (401, "token_replayed"),
         AgencyNotHosted => (403, "agency_not_hosted"),
@@ -52,6 +53,7 @@ fn expected(e: &ApiError) -> (u16, &'static str) {
         NotOwner => (403, "not_owner"),
         NotFound => (404, "not_found"),
         NoSuchRoute => (404, "no_such_route"),
+        MethodNotAllowed(_) => (405, "method_not_allowed"),
         IllegalTransition(_) => (409, "illegal_transition"),
         IdempotencyKeyReused => (422, "idempotency_key_reused"),
         BadIdempotencyKey => (400, "bad_idempotency_key"),
@@ -89,13 +91,14 @@ fn every_variant() -> Vec<ApiError> {
         },
         ApiError::UnknownType(t()),
         ApiError::InvalidClaims(t()),
+        ApiError::InvalidHolderCode(t()),
         ApiError::InvalidRequest(t()),
         ApiError::BadPath(t()),
         ApiError::BadIdentifier(t()),
         ApiError::Unauthenticated(t()),
         ApiError::TokenExpired,
         ApiError::TokenLifetimeTooLong(300),
-        ApiError::WrongAudience,
+        ApiError::WrongAudience(vec![t()]),
         ApiError::UntrustedKey(t()),
         ApiError::TokenReplayed,
         ApiError::AgencyNotHosted,
@@ -104,6 +107,7 @@ fn every_variant() -> Vec<ApiError> {
         ApiError::NotOwner,
         ApiError::NotFound,
         ApiError::NoSuchRoute,
+        ApiError::MethodNotAllowed(t()),
         ApiError::IllegalTransition(t()),
         ApiError::IdempotencyKeyReused,
         ApiError::BadIdempotencyKey,
@@ -158,7 +162,7 @@ async fn server_errors_say_nothing_internal() {
 
 #[tokio::test]
 async fn unauthorised_carries_a_bearer_challenge_and_batch_items_their_index() {
-    let resp = ApiError::WrongAudience.into_response();
+    let resp = ApiError::WrongAudience(vec!["https://node.test".into()]).into_response();
     assert_eq!(resp.headers()[header::WWW_AUTHENTICATE], "Bearer");
     let (s, _, p) = body_of(ApiError::BatchItem {
         index: 7,
@@ -297,7 +301,7 @@ fn seal_ofd_pki_crypto_and_token_errors_keep_their_own_codes() {
     assert_eq!(code(JoseError::Certificate("x").into()), "bad_certificate");
     assert_eq!(code(RequestTokenError::Expired.into()), "token_expired");
     assert_eq!(
-        code(RequestTokenError::WrongAudience.into()),
+        code(RequestTokenError::WrongAudience { expected: vec![] }.into()),
         "wrong_audience"
     );
     assert_eq!(
