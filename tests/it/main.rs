@@ -9,6 +9,7 @@ mod http_seals;
 mod license;
 mod ofd;
 mod pki_issue;
+mod pki_strict;
 mod pki_validate;
 mod provinces;
 mod seal;
