@@ -177,8 +177,24 @@ pub(super) fn build(
     params.is_ca = match (t.is_ca, t.path_len) {
         (true, Some(n)) => IsCa::Ca(rcgen::BasicConstraints::Constrained(n)),
         (true, None) => IsCa::Ca(rcgen::BasicConstraints::Unconstrained),
-        (false, _) => IsCa::ExplicitNoCa,
+        // rcgen's ExplicitNoCa writes `cA FALSE`, which DER forbids (a DEFAULT value is
+        // omitted), and with NoCa it writes neither basicConstraints nor the SKI: both
+        // are added as custom extensions.
+        (false, _) => IsCa::NoCa,
     };
+    if !t.is_ca {
+        params.custom_extensions.push(custom(
+            &<x509_cert::ext::pkix::BasicConstraints as const_oid::AssociatedOid>::OID,
+            true,
+            super::build_x509::basic_constraints(false, None, false)?,
+        ));
+        let ski = der::asn1::OctetString::new(key_identifier(subject_key))?;
+        params.custom_extensions.push(custom(
+            &<x509_cert::ext::pkix::SubjectKeyIdentifier as const_oid::AssociatedOid>::OID,
+            false,
+            ski.to_der()?,
+        ));
+    }
     params.key_usages = t
         .key_usage
         .iter()

@@ -35,14 +35,36 @@ pub(super) fn build(
     facts: &IssuerFacts,
     signer: &dyn Signer,
 ) -> Result<Vec<u8>, PkiError> {
-    let subject = subject_name(&t.subject)?;
+    let d = &t.deviations;
+    let subject = if d.empty_subject {
+        RdnSequence(Vec::new())
+    } else {
+        subject_name(&t.subject)?
+    };
     let issuer = match &facts.name_der {
         Some(der) => Name::from_der(der)?,
         None => subject.clone(),
     };
+    let serial_number = if d.raw_serial {
+        let len = u8::try_from(t.serial.len())
+            .map_err(|_| PkiError::InvalidTemplate("serial too long"))?;
+        let mut enc = vec![0x02, len];
+        enc.extend_from_slice(&t.serial);
+        SerialNumber::from_der(&enc)?
+    } else {
+        SerialNumber::new(&t.serial)?
+    };
+    let spki = match &d.subject_public_key_info {
+        Some(raw) => SubjectPublicKeyInfoOwned::from_der(raw)?,
+        None => SubjectPublicKeyInfoOwned::from_der(&subject_key.to_spki_der())?,
+    };
     let tbs = TbsCertificate {
-        version: Version::V3,
-        serial_number: SerialNumber::new(&t.serial)?,
+        version: if d.version_v1 {
+            Version::V1
+        } else {
+            Version::V3
+        },
+        serial_number,
         signature: signature_algorithm(signer.algorithm()),
         issuer,
         validity: Validity {
@@ -50,10 +72,10 @@ pub(super) fn build(
             not_after: to_time(t.not_after)?,
         },
         subject,
-        subject_public_key_info: SubjectPublicKeyInfoOwned::from_der(&subject_key.to_spki_der())?,
+        subject_public_key_info: spki,
         issuer_unique_id: None,
         subject_unique_id: None,
-        extensions: Some(extensions(t, subject_key, &facts.key_id)?),
+        extensions: Some(extensions(t, subject_key, facts)?),
     };
     let tbs_der = tbs.to_der()?;
     let sig = signer.sign(&tbs_der, SignatureEncoding::Der)?;
@@ -125,6 +147,28 @@ fn ext(oid: ObjectIdentifier, critical: bool, value: Vec<u8>) -> Result<Extensio
     })
 }
 
+/// DER of the basicConstraints value. `cA` is DEFAULT FALSE, so DER omits it when false
+/// (X.690 §11.5): a non-CA gets the empty SEQUENCE `30 00`; `explicit_false` writes the
+/// non-DER `30 03 01 01 00` for tests.
+pub(super) fn basic_constraints(
+    ca: bool,
+    path_len: Option<u8>,
+    explicit_false: bool,
+) -> Result<Vec<u8>, PkiError> {
+    if !ca {
+        return Ok(if explicit_false {
+            vec![0x30, 0x03, 0x01, 0x01, 0x00]
+        } else {
+            vec![0x30, 0x00]
+        });
+    }
+    Ok(BasicConstraints {
+        ca: true,
+        path_len_constraint: path_len,
+    }
+    .to_der()?)
+}
+
 /// DER of the demo certificatePolicies value.
 pub(super) fn demo_policies() -> Result<Vec<u8>, PkiError> {
     Ok(CertificatePolicies(vec![PolicyInformation {
@@ -138,14 +182,15 @@ pub(super) fn demo_policies() -> Result<Vec<u8>, PkiError> {
 fn extensions(
     t: &CertTemplate,
     subject_key: &PublicKey,
-    issuer_key_id: &[u8],
+    facts: &IssuerFacts,
 ) -> Result<Vec<Extension>, PkiError> {
+    let d = &t.deviations;
     let mut out = Vec::new();
-    let bc = BasicConstraints {
-        ca: t.is_ca,
-        path_len_constraint: t.path_len,
-    };
-    out.push(ext(BasicConstraints::OID, true, bc.to_der()?)?);
+    out.push(ext(
+        BasicConstraints::OID,
+        !d.basic_constraints_non_critical,
+        basic_constraints(t.is_ca, t.path_len, d.explicit_ca_false)?,
+    )?);
     if !t.key_usage.is_empty() {
         let mut flags = der::flagset::FlagSet::<KeyUsages>::default();
         for bit in &t.key_usage {
@@ -170,10 +215,21 @@ fn extensions(
         out.push(ext(SubjectKeyIdentifier::OID, false, ski.to_der()?)?);
     }
     if t.authority_key_id {
-        let aki = AuthorityKeyIdentifier {
-            key_identifier: Some(OctetString::new(issuer_key_id)?),
+        let key_id = d.authority_key_id.as_deref().unwrap_or(&facts.key_id);
+        let mut aki = AuthorityKeyIdentifier {
+            key_identifier: Some(OctetString::new(key_id)?),
             ..Default::default()
         };
+        if d.authority_key_id_issuer_serial {
+            let issuer = match &facts.name_der {
+                Some(der) => Name::from_der(der)?,
+                None => subject_name(&t.subject)?,
+            };
+            aki.authority_cert_issuer = Some(vec![
+                x509_cert::ext::pkix::name::GeneralName::DirectoryName(issuer),
+            ]);
+            aki.authority_cert_serial_number = Some(SerialNumber::new(&[1])?);
+        }
         out.push(ext(AuthorityKeyIdentifier::OID, false, aki.to_der()?)?);
     }
     if t.demo {

@@ -52,6 +52,21 @@ pub struct RevokedEntry {
     pub reason: Option<RevocationReason>,
 }
 
+/// Departures from the CRL profile, for testing validators; none by default. With any
+/// set, the x509-cert encoder is used for either algorithm.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrlDeviations {
+    /// Leave out the cRLNumber extension.
+    pub omit_number: bool,
+    /// Mark cRLNumber critical.
+    pub critical_number: bool,
+    /// Add a critical deltaCRLIndicator naming this base CRL number.
+    pub delta_of: Option<u64>,
+    /// Encode with x509-cert for a P-256 issuer too (rcgen refuses an issuer whose
+    /// keyUsage lacks cRLSign).
+    pub x509_cert_encoder: bool,
+}
+
 /// Make a DER CRL signed by the holder of `issuer_cert_der`.
 pub fn issue_crl(
     issuer_cert_der: &[u8],
@@ -60,6 +75,27 @@ pub fn issue_crl(
     this_update: OffsetDateTime,
     next_update: OffsetDateTime,
     crl_number: u64,
+) -> Result<Vec<u8>, PkiError> {
+    issue_crl_with(
+        issuer_cert_der,
+        signer,
+        revoked,
+        this_update,
+        next_update,
+        crl_number,
+        &CrlDeviations::default(),
+    )
+}
+
+/// [`issue_crl`] with departures from the profile.
+pub fn issue_crl_with(
+    issuer_cert_der: &[u8],
+    signer: &dyn Signer,
+    revoked: &[RevokedEntry],
+    this_update: OffsetDateTime,
+    next_update: OffsetDateTime,
+    crl_number: u64,
+    deviations: &CrlDeviations,
 ) -> Result<Vec<u8>, PkiError> {
     if next_update <= this_update {
         return Err(PkiError::InvalidTemplate(
@@ -84,7 +120,7 @@ pub fn issue_crl(
         cert_der: Some(issuer_cert_der.to_vec()),
     };
     let der = match signer.algorithm() {
-        Algorithm::EcdsaP256Sha256 => rcgen_crl(
+        Algorithm::EcdsaP256Sha256 if *deviations == CrlDeviations::default() => rcgen_crl(
             &facts,
             signer,
             revoked,
@@ -92,13 +128,14 @@ pub fn issue_crl(
             next_update,
             crl_number,
         )?,
-        Algorithm::Sm2Sm3 => x509_crl(
+        _ => x509_crl(
             &facts,
             signer,
             revoked,
             this_update,
             next_update,
             crl_number,
+            deviations,
         )?,
     };
     // Parse back and check the signature before handing it out.
@@ -182,6 +219,7 @@ fn x509_crl(
     this_update: OffsetDateTime,
     next_update: OffsetDateTime,
     crl_number: u64,
+    d: &CrlDeviations,
 ) -> Result<Vec<u8>, PkiError> {
     let name_der = facts.name_der.as_ref().ok_or(PkiError::InvalidTemplate(
         "a CRL needs an issuer certificate",
@@ -207,6 +245,26 @@ fn x509_crl(
         ..Default::default()
     };
     let number = CrlNumber(der::asn1::Uint::new(&crl_number.to_be_bytes())?);
+    let mut crl_extensions = vec![Extension {
+        extn_id: AuthorityKeyIdentifier::OID,
+        critical: false,
+        extn_value: OctetString::new(aki.to_der()?)?,
+    }];
+    if !d.omit_number {
+        crl_extensions.push(Extension {
+            extn_id: CrlNumber::OID,
+            critical: d.critical_number,
+            extn_value: OctetString::new(number.to_der()?)?,
+        });
+    }
+    if let Some(base) = d.delta_of {
+        let base = CrlNumber(der::asn1::Uint::new(&base.to_be_bytes())?);
+        crl_extensions.push(Extension {
+            extn_id: const_oid::db::rfc5280::ID_CE_DELTA_CRL_INDICATOR,
+            critical: true,
+            extn_value: OctetString::new(base.to_der()?)?,
+        });
+    }
     let tbs = TbsCertList {
         version: x509_cert::Version::V2,
         signature: signature_algorithm(signer.algorithm()),
@@ -214,18 +272,7 @@ fn x509_crl(
         this_update: to_time(this_update)?,
         next_update: Some(to_time(next_update)?),
         revoked_certificates: (!entries.is_empty()).then_some(entries),
-        crl_extensions: Some(vec![
-            Extension {
-                extn_id: AuthorityKeyIdentifier::OID,
-                critical: false,
-                extn_value: OctetString::new(aki.to_der()?)?,
-            },
-            Extension {
-                extn_id: CrlNumber::OID,
-                critical: false,
-                extn_value: OctetString::new(number.to_der()?)?,
-            },
-        ]),
+        crl_extensions: Some(crl_extensions),
     };
     let tbs_der = tbs.to_der()?;
     let sig = signer.sign(&tbs_der, SignatureEncoding::Der)?;

@@ -67,6 +67,7 @@ pub fn issue(
     let builder = if issuer_alg == Algorithm::EcdsaP256Sha256
         && subject_key.algorithm() == Algorithm::EcdsaP256Sha256
         && template.subject_key_id
+        && !template.deviations.any()
     {
         CertBuilder::Rcgen
     } else {
@@ -97,6 +98,11 @@ pub fn issue_with(
             if !template.subject_key_id {
                 return Err(PkiError::InvalidTemplate(
                     "rcgen always writes subjectKeyIdentifier",
+                ));
+            }
+            if template.deviations.any() {
+                return Err(PkiError::InvalidTemplate(
+                    "profile deviations are written by the x509-cert builder only",
                 ));
             }
             super::build_rcgen::build(template, subject_key, &facts, signer)?

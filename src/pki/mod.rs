@@ -22,11 +22,11 @@ pub mod template;
 pub mod trust;
 pub mod validate;
 
-pub use crl::{issue_crl, RevocationReason, RevokedEntry};
+pub use crl::{issue_crl, issue_crl_with, CrlDeviations, RevocationReason, RevokedEntry};
 pub use error::PkiError;
 pub use info::CertSummary;
 pub use issue::{issue, issue_with, CertBuilder, Issuer};
 pub use manifest::{Manifest, ManifestEntry};
 pub use profile::{CertInfo, Province, Role};
-pub use template::{CertTemplate, KeyUsageBit, RawExtension, SubjectName};
+pub use template::{CertTemplate, Deviations, KeyUsageBit, RawExtension, SubjectName};
 pub use trust::{TrustAnchor, TrustAnchors};

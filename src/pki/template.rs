@@ -102,9 +102,10 @@ pub struct RawExtension {
 }
 
 /// Every field of a certificate to make. Extensions are written in this order:
-/// basicConstraints (critical), keyUsage (critical), extKeyUsage, subjectKeyIdentifier,
-/// authorityKeyIdentifier, certificatePolicies (demo policy), province, license types,
-/// then `extra_extensions`.
+/// basicConstraints (critical; `cA` omitted when FALSE, as DER requires), keyUsage
+/// (critical), extKeyUsage, subjectKeyIdentifier, authorityKeyIdentifier,
+/// certificatePolicies (demo policy), province, license types, then `extra_extensions`
+/// (rcgen writes a non-CA's basicConstraints after its own extensions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertTemplate {
     /// Subject name.
@@ -135,6 +136,41 @@ pub struct CertTemplate {
     pub demo: bool,
     /// Further extensions, written last.
     pub extra_extensions: Vec<RawExtension>,
+    /// Departures from the profile, for testing validators; none by default.
+    pub deviations: Deviations,
+}
+
+/// Departures from RFC 5280 and the project's profiles a template may ask for, so that
+/// tests can make the certificates a strict validator must refuse. Every field is off by
+/// default; with any set, only the x509-cert builder is used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deviations {
+    /// Write `serial` as the INTEGER's two's-complement content exactly as given (zero,
+    /// negative or 21 octets allowed; more than 21 octets is refused by the encoder).
+    pub raw_serial: bool,
+    /// Write a v1 certificate (no version field), extensions and all.
+    pub version_v1: bool,
+    /// Write basicConstraints as non-critical.
+    pub basic_constraints_non_critical: bool,
+    /// Write basicConstraints `cA FALSE` explicitly instead of omitting the DEFAULT.
+    pub explicit_ca_false: bool,
+    /// Write an empty subject name.
+    pub empty_subject: bool,
+    /// The keyIdentifier written in authorityKeyIdentifier instead of the issuer's.
+    pub authority_key_id: Option<Vec<u8>>,
+    /// Add authorityCertIssuer (the issuer's name) and authorityCertSerialNumber (1) to
+    /// authorityKeyIdentifier.
+    pub authority_key_id_issuer_serial: bool,
+    /// DER SubjectPublicKeyInfo written instead of the subject key's (any algorithm: RSA,
+    /// DSA, P-192 made elsewhere); subjectKeyIdentifier is still taken from the subject key.
+    pub subject_public_key_info: Option<Vec<u8>>,
+}
+
+impl Deviations {
+    /// Whether any departure is asked for.
+    pub fn any(&self) -> bool {
+        *self != Deviations::default()
+    }
 }
 
 impl CertTemplate {
@@ -188,6 +224,7 @@ impl CertTemplate {
             },
             demo,
             extra_extensions: Vec::new(),
+            deviations: Deviations::default(),
         }
     }
 
@@ -200,7 +237,9 @@ impl CertTemplate {
             .iter()
             .skip_while(|b| **b == 0)
             .collect::<Vec<_>>();
-        if digits.is_empty() || digits.len() > 20 || (digits.len() == 20 && *digits[0] >= 0x80) {
+        let bad_serial =
+            digits.is_empty() || digits.len() > 20 || (digits.len() == 20 && *digits[0] >= 0x80);
+        if bad_serial && !self.deviations.raw_serial {
             return Err(InvalidTemplate(
                 "serial must be positive and at most 20 bytes",
             ));
@@ -211,7 +250,8 @@ impl CertTemplate {
         if self.path_len.is_some() && !self.is_ca {
             return Err(InvalidTemplate("pathLen is only for CA certificates"));
         }
-        if self.subject.common_name.is_empty() || self.subject.organisation.is_empty() {
+        let unnamed = self.subject.common_name.is_empty() || self.subject.organisation.is_empty();
+        if unnamed && !self.deviations.empty_subject {
             return Err(InvalidTemplate("subject needs CN and O"));
         }
         Ok(())

@@ -13,6 +13,7 @@ mod license;
 mod ofd;
 mod ops;
 mod pki_issue;
+mod pki_strict;
 mod pki_validate;
 mod provinces;
 mod seal;

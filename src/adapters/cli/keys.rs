@@ -25,6 +25,11 @@ pub(crate) enum KeysCommand {
         /// Replace the keys of a directory that already holds a key store.
         #[arg(long)]
         force: bool,
+        /// Keep the keys of the existing store and re-issue its certificates (same
+        /// serials, names, validity); certificates already as the builders make them are
+        /// kept unchanged.
+        #[arg(long, conflicts_with = "force")]
+        reissue: bool,
     },
 }
 
@@ -42,20 +47,29 @@ pub(crate) fn run(cmd: KeysCommand) -> Result<i32, CliError> {
             }
             Ok(0)
         }
-        KeysCommand::Init { dir, force } => init(&dir, force),
+        KeysCommand::Init {
+            dir,
+            force,
+            reissue,
+        } => init(&dir, force, reissue),
     }
 }
 
 /// Write the demo hierarchy under `dir` and print a one-line summary per entry.
-fn init(dir: &std::path::Path, force: bool) -> Result<i32, CliError> {
-    if !force && dir.join("manifest.json").exists() {
+fn init(dir: &std::path::Path, force: bool, reissue: bool) -> Result<i32, CliError> {
+    if !force && !reissue && dir.join("manifest.json").exists() {
         return Err(CliError::Input(format!(
             "{} already holds a key store (manifest.json); its keys would be replaced — \
              pass --force to do that",
             dir.display()
         )));
     }
-    let demo = crate::pki::demo::generate().map_err(|e| CliError::Input(e.to_string()))?;
+    let demo = if reissue {
+        crate::pki::demo::reissue(&|base| read_existing(dir, base))
+    } else {
+        crate::pki::demo::generate()
+    }
+    .map_err(|e| CliError::Input(e.to_string()))?;
     for f in &demo.files {
         let path = dir.join(&f.path);
         if let Some(parent) = path.parent() {
@@ -82,6 +96,24 @@ fn init(dir: &std::path::Path, force: bool) -> Result<i32, CliError> {
         dir.display()
     );
     Ok(0)
+}
+
+/// The key and certificate of one member of an existing store (`<base>.key.pem`,
+/// `<base>.cert.pem` under `dir`).
+fn read_existing(
+    dir: &std::path::Path,
+    base: &str,
+) -> Result<crate::pki::demo::Existing, crate::pki::PkiError> {
+    use crate::pki::PkiError;
+    let read = |suffix: &str| {
+        let path = dir.join(format!("{base}.{suffix}.pem"));
+        std::fs::read_to_string(&path)
+            .map_err(|e| PkiError::Manifest(format!("{}: {e}", path.display())))
+    };
+    let key = PrivateKey::from_pem(&read("key")?)
+        .map_err(|e| PkiError::Manifest(format!("{base}.key.pem: {e}")))?;
+    let cert_der = crate::pki::pem::cert_from_pem_or_der(read("cert")?.as_bytes())?;
+    Ok(crate::pki::demo::Existing { key, cert_der })
 }
 
 /// Write a private key file readable only by its owner.

@@ -75,6 +75,37 @@ fn issuer_id(e: &DemoEntity) -> Result<&'static str, PkiError> {
 
 /// Make fresh keys and certificates for the whole demo hierarchy.
 pub fn generate() -> Result<DemoHierarchy, PkiError> {
+    generate_with(&|_| Ok(None))
+}
+
+/// What an existing demo key store holds for one member: its key and certificate.
+pub struct Existing {
+    /// The private key.
+    pub key: PrivateKey,
+    /// The certificate (DER).
+    pub cert_der: Vec<u8>,
+}
+
+/// Re-issue the demo hierarchy for the keys it already has: each member keeps its key,
+/// serial, names and validity; a certificate whose to-be-signed bytes are what the
+/// builders make today is kept byte for byte, any other is re-issued (so roots stay
+/// as they are when only their members' encoding changed). `read` gives a member's
+/// key and certificate by the relative path of its files (`sh/root`), or an error.
+pub fn reissue(
+    read: &dyn Fn(&str) -> Result<Existing, PkiError>,
+) -> Result<DemoHierarchy, PkiError> {
+    generate_with(&|e| read(&base_path(e)).map(Some))
+}
+
+/// The to-be-signed bytes of a certificate.
+fn tbs_of(der: &[u8]) -> Result<Vec<u8>, PkiError> {
+    let cert = super::info::parse(der)?;
+    Ok(cert.tbs_certificate.as_ref().to_vec())
+}
+
+type Lookup<'a> = dyn Fn(&DemoEntity) -> Result<Option<Existing>, PkiError> + 'a;
+
+fn generate_with(existing: &Lookup<'_>) -> Result<DemoHierarchy, PkiError> {
     let mut issued: Vec<(&'static str, SoftwareSigner, Vec<u8>)> = Vec::new();
     let mut manifest = Manifest {
         demo: true,
@@ -83,7 +114,10 @@ pub fn generate() -> Result<DemoHierarchy, PkiError> {
     };
     let mut files = Vec::new();
     for e in DEMO_ENTITIES {
-        let key = PrivateKey::generate(e.algorithm)?;
+        let (key, old) = match existing(e)? {
+            Some(o) => (o.key, Some(o.cert_der)),
+            None => (PrivateKey::generate(e.algorithm)?, None),
+        };
         let self_signed = matches!(e.role, Role::ProvinceRoot | Role::TrustListSigner);
         let not_after = if self_signed {
             DEMO_ROOT_VALID_TO
@@ -101,7 +135,7 @@ pub fn generate() -> Result<DemoHierarchy, PkiError> {
             .iter()
             .map(|s| s.to_string())
             .collect::<Vec<_>>();
-        let template = CertTemplate::for_role(
+        let mut template = CertTemplate::for_role(
             e.role,
             subject,
             types.clone(),
@@ -109,6 +143,9 @@ pub fn generate() -> Result<DemoHierarchy, PkiError> {
             not_after,
             true,
         );
+        if let Some(o) = &old {
+            template.serial = super::info::parse(o)?.raw_serial().to_vec();
+        }
         let signer = SoftwareSigner::new(e.id, key);
         let issuer = issuer_id(e)?;
         let der = if self_signed {
@@ -130,6 +167,10 @@ pub fn generate() -> Result<DemoHierarchy, PkiError> {
                     signer: issuer_signer,
                 },
             )?
+        };
+        let der = match old {
+            Some(o) if tbs_of(&o)? == tbs_of(&der)? => o,
+            _ => der,
         };
         let base = base_path(e);
         let (cert_path, key_path) = (format!("{base}.cert.pem"), format!("{base}.key.pem"));

@@ -33,16 +33,22 @@ pub struct ParsedCert {
     pub(crate) eku: Option<Vec<String>>,
     pub(crate) unknown_critical: Vec<String>,
     pub(crate) license_types: Vec<String>,
+    /// What the strict profile checks read.
+    pub(crate) facts: super::facts::Facts,
 }
 
 /// Critical extensions this validator processes (RFC 5280 §4.2).
-const PROCESSED: [&str; 6] = [
-    "2.5.29.15", // keyUsage
-    "2.5.29.19", // basicConstraints
-    "2.5.29.37", // extKeyUsage
-    "2.5.29.17", // subjectAltName
-    "2.5.29.32", // certificatePolicies (policy OIDs are informational here)
-    "2.5.29.14", // subjectKeyIdentifier
+const PROCESSED: [&str; 10] = [
+    "2.5.29.15",         // keyUsage
+    "2.5.29.19",         // basicConstraints
+    "2.5.29.37",         // extKeyUsage
+    "2.5.29.17",         // subjectAltName
+    "2.5.29.32",         // certificatePolicies (policy OIDs are informational here)
+    "2.5.29.14",         // subjectKeyIdentifier
+    "2.5.29.30",         // nameConstraints (see names.rs)
+    "2.5.29.36",         // policyConstraints (refused when critical, see names.rs)
+    "2.5.29.54",         // inhibitAnyPolicy (refused when critical, see names.rs)
+    "1.3.6.1.5.5.7.1.1", // authorityInfoAccess (critical is malformed, see strict.rs)
 ];
 
 impl ParsedCert {
@@ -96,7 +102,9 @@ impl ParsedCert {
                     }
                     eku = Some(v)
                 }
-                ParsedExtension::ParseError { .. } if ext.critical => {
+                ParsedExtension::ParseError { .. }
+                    if ext.critical && id != "2.5.29.30" && id != "1.3.6.1.5.5.7.1.1" =>
+                {
                     return Err("a critical extension does not parse")
                 }
                 _ => {}
@@ -130,6 +138,7 @@ impl ParsedCert {
             eku,
             unknown_critical,
             license_types,
+            facts: super::facts::read(&cert),
             der: der.to_vec(),
         })
     }

@@ -5,7 +5,9 @@
 //! up CPU), and checking every link — signature (P-256 or SM2, mixed chains allowed),
 //! issuer/subject chaining with AKI/SKI, validity at a given time, basicConstraints and
 //! pathLen, keyCertSign on every CA, unknown critical extensions, the purpose of the
-//! leaf, the license types of an issuing agency, and revocation by CRL.
+//! leaf, the license types of an issuing agency, and revocation by CRL; the strict
+//! RFC 5280 profile of every certificate (`strict`), name constraints and the policy
+//! extensions (`names`).
 //! Must not touch: files, clocks (the time is in [`Policy`]), network (CRLs are passed in).
 //!
 //! The result is a [`Validation`]: the [`crate::report::Report`] with every check in
@@ -14,8 +16,11 @@
 mod cache;
 mod cert;
 mod checks;
+mod facts;
+mod names;
 mod path;
 mod revocation;
+mod strict;
 
 pub use cache::{CacheScope, PathCache};
 pub use cert::ParsedCert;
@@ -131,6 +136,42 @@ pub enum CheckKind {
     LicenseType,
     /// A certificate is revoked, or its revocation status is unknown.
     Revocation,
+    /// Summary of the strict profile checks of one certificate (never fails itself).
+    Profile,
+    /// Not v3 although extensions are present or the profile needs v3.
+    Version,
+    /// Serial number zero, negative or longer than 20 octets.
+    Serial,
+    /// An extension appears more than once.
+    DuplicateExtension,
+    /// keyCertSign on a certificate that is not a CA.
+    KeyCertSignNonCa,
+    /// A CA with an empty subject.
+    CaSubject,
+    /// basicConstraints of a CA not critical.
+    BasicConstraintsCritical,
+    /// A CA without subjectKeyIdentifier.
+    SubjectKeyId,
+    /// authorityKeyIdentifier missing below the root, or a root's AKI malformed.
+    AuthorityKeyId,
+    /// authorityInfoAccess malformed.
+    AuthorityInfoAccess,
+    /// A CA certificate in the leaf position.
+    LeafNotCa,
+    /// The leaf key is not of a supported algorithm and size.
+    LeafKey,
+    /// nameConstraints violated, or critical with an unsupported name form.
+    NameConstraints,
+    /// policyConstraints present (refused when critical).
+    PolicyConstraints,
+    /// inhibitAnyPolicy present (refused when critical).
+    InhibitAnyPolicy,
+    /// A CRL from an issuer whose keyUsage lacks cRLSign.
+    CrlSigner,
+    /// A CRL without a CRL number, or with a critical one.
+    CrlNumber,
+    /// A delta CRL (not processed).
+    DeltaCrl,
 }
 
 impl CheckKind {
@@ -149,6 +190,24 @@ impl CheckKind {
             CheckKind::LeafUsage => "leaf.usage",
             CheckKind::LicenseType => "leaf.license_type",
             CheckKind::Revocation => "chain.revocation",
+            CheckKind::Profile => "cert.profile",
+            CheckKind::Version => "cert.version",
+            CheckKind::Serial => "cert.serial",
+            CheckKind::DuplicateExtension => "cert.duplicate_extension",
+            CheckKind::KeyCertSignNonCa => "cert.key_cert_sign_non_ca",
+            CheckKind::CaSubject => "ca.subject",
+            CheckKind::BasicConstraintsCritical => "ca.basic_constraints_critical",
+            CheckKind::SubjectKeyId => "ca.subject_key_id",
+            CheckKind::AuthorityKeyId => "cert.authority_key_id",
+            CheckKind::AuthorityInfoAccess => "cert.authority_info_access",
+            CheckKind::LeafNotCa => "leaf.not_ca",
+            CheckKind::LeafKey => "leaf.public_key",
+            CheckKind::NameConstraints => "chain.name_constraints",
+            CheckKind::PolicyConstraints => "chain.policy_constraints",
+            CheckKind::InhibitAnyPolicy => "chain.inhibit_any_policy",
+            CheckKind::CrlSigner => "crl.signer_usage",
+            CheckKind::CrlNumber => "crl.number",
+            CheckKind::DeltaCrl => "crl.delta",
         }
     }
 
@@ -157,7 +216,7 @@ impl CheckKind {
     }
 }
 
-const ALL_KINDS: [CheckKind; 12] = [
+const ALL_KINDS: [CheckKind; 30] = [
     CheckKind::Format,
     CheckKind::PathBuilding,
     CheckKind::Signature,
@@ -170,6 +229,24 @@ const ALL_KINDS: [CheckKind; 12] = [
     CheckKind::LeafUsage,
     CheckKind::LicenseType,
     CheckKind::Revocation,
+    CheckKind::Profile,
+    CheckKind::Version,
+    CheckKind::Serial,
+    CheckKind::DuplicateExtension,
+    CheckKind::KeyCertSignNonCa,
+    CheckKind::CaSubject,
+    CheckKind::BasicConstraintsCritical,
+    CheckKind::SubjectKeyId,
+    CheckKind::AuthorityKeyId,
+    CheckKind::AuthorityInfoAccess,
+    CheckKind::LeafNotCa,
+    CheckKind::LeafKey,
+    CheckKind::NameConstraints,
+    CheckKind::PolicyConstraints,
+    CheckKind::InhibitAnyPolicy,
+    CheckKind::CrlSigner,
+    CheckKind::CrlNumber,
+    CheckKind::DeltaCrl,
 ];
 
 /// The outcome of path validation.
@@ -359,6 +436,9 @@ fn prepare(
         let mut pb = b.clone();
         pb.pass(CheckKind::PathBuilding.code(), None, built_reason(&chain));
         checks::run_all(&mut pb, &chain, policy);
+        strict::run_all(&mut pb, &chain);
+        names::name_constraints(&mut pb, &chain);
+        names::policy_extensions(&mut pb, &chain);
         revocation::check(&mut pb, &chain, policy);
         let ders: Vec<Vec<u8>> = chain.iter().map(|c| c.der().to_vec()).collect();
         if !pb.has_failed() {

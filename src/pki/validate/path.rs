@@ -81,7 +81,9 @@ fn dfs(
             }
         }
     }
-    if cur.self_issued() {
+    // A self-signed certificate ends the search; a self-issued one with another key
+    // (a key rollover) chains on to its issuer of the same name.
+    if cur.self_issued() && may_issue(cur, cur) {
         return;
     }
     for (i, c) in pool.iter().enumerate() {

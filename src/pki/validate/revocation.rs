@@ -6,8 +6,11 @@ use crate::report::{Reason, ReportBuilder, SubIndication};
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
-/// CRL extensions understood when critical: cRLNumber, authorityKeyIdentifier.
-const CRL_PROCESSED: [&str; 2] = ["2.5.29.20", "2.5.29.35"];
+/// CRL extensions understood when critical: authorityKeyIdentifier (a critical cRLNumber
+/// is refused on its own, a delta-CRL indicator always).
+const CRL_PROCESSED: [&str; 3] = ["2.5.29.35", "2.5.29.20", "2.5.29.27"];
+const OID_CRL_NUMBER: &str = "2.5.29.20";
+const OID_DELTA_CRL: &str = "2.5.29.27";
 
 struct Crl<'a> {
     index: usize,
@@ -51,11 +54,24 @@ pub(crate) fn check(b: &mut ReportBuilder, chain: &[&ParsedCert], policy: &Polic
             if crl.parsed.issuer().as_raw() != cert.issuer.as_slice() {
                 continue;
             }
+            // The profile is judged only on CRLs whose signature verifies under the
+            // issuer's key, so a stray CRL of the same name cannot fail a path.
             match usable(crl, issuer, at) {
-                Ok(()) => {
-                    current = Some(crl);
-                    break;
-                }
+                Ok(()) => match profile(crl, issuer) {
+                    Ok(()) => {
+                        current = Some(crl);
+                        break;
+                    }
+                    Err((kind, zh, en)) => {
+                        b.fail(
+                            kind.code(),
+                            Some(format!("crl[{}]", crl.index)),
+                            SubIndication::FormatFailure,
+                            Reason::new(format!("CRL 被拒绝：{zh}"), format!("CRL refused: {en}")),
+                        );
+                        reasons.push(format!("crl[{}]: {en}", crl.index));
+                    }
+                },
                 Err(why) => reasons.push(format!("crl[{}]: {why}", crl.index)),
             }
         }
@@ -119,13 +135,49 @@ pub(crate) fn check(b: &mut ReportBuilder, chain: &[&ParsedCert], policy: &Polic
     }
 }
 
-/// Whether a CRL from `issuer` can be relied on at `at`.
-fn usable(crl: &Crl<'_>, issuer: &ParsedCert, at: i64) -> Result<(), &'static str> {
-    if let Some(ku) = &issuer.key_usage {
-        if !ku.crl_sign() {
-            return Err("issuer keyUsage lacks cRLSign");
+type Refusal = (CheckKind, &'static str, &'static str);
+
+/// The strict CRL profile (RFC 5280 §5, §6.3.3): signed by an issuer whose keyUsage
+/// includes cRLSign, a non-critical CRL number, no delta-CRL indicator.
+fn profile(crl: &Crl<'_>, issuer: &ParsedCert) -> Result<(), Refusal> {
+    if !issuer.key_usage.is_some_and(|ku| ku.crl_sign()) {
+        return Err((
+            CheckKind::CrlSigner,
+            "签发者的密钥用法不含 cRLSign",
+            "the issuer's keyUsage does not include cRLSign",
+        ));
+    }
+    let mut number = None;
+    for ext in crl.parsed.extensions() {
+        match ext.oid.to_id_string().as_str() {
+            OID_CRL_NUMBER => number = Some(ext.critical),
+            OID_DELTA_CRL => {
+                return Err((
+                    CheckKind::DeltaCrl,
+                    "增量 CRL（deltaCRLIndicator）不被处理",
+                    "delta CRLs (deltaCRLIndicator) are not processed",
+                ))
+            }
+            _ => {}
         }
     }
+    match number {
+        None => Err((
+            CheckKind::CrlNumber,
+            "CRL 缺少 CRL 编号",
+            "the CRL has no CRL number",
+        )),
+        Some(true) => Err((
+            CheckKind::CrlNumber,
+            "CRL 编号扩展被标记为关键",
+            "the CRL number extension is critical",
+        )),
+        Some(false) => Ok(()),
+    }
+}
+
+/// Whether a CRL from `issuer` can be relied on at `at`.
+fn usable(crl: &Crl<'_>, issuer: &ParsedCert, at: i64) -> Result<(), &'static str> {
     for ext in crl.parsed.extensions() {
         if ext.critical && !CRL_PROCESSED.contains(&ext.oid.to_id_string().as_str()) {
             return Err("unknown critical CRL extension");
