@@ -418,6 +418,9 @@ fn prepare(
         checks::before_validity(&mut b, &refs);
         let head = b.take_checks();
         checks::after_validity(&mut b, &refs, policy);
+        strict::run_all(&mut b, &refs);
+        names::name_constraints(&mut b, &refs);
+        names::policy_extensions(&mut b, &refs);
         let mid = b.take_checks();
         return Prepared::Single(CheckedPath {
             head,
