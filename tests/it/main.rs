@@ -4,6 +4,7 @@ mod catalog;
 mod common;
 mod crash;
 mod crypto;
+mod fuzz_regressions;
 mod http;
 mod http_seals;
 mod license;
