@@ -179,7 +179,7 @@ fn licenses(out: &Out, keys: &KeyStore) {
             valid_from: None,
             valid_to: None,
             purpose: None,
-            holder_key: Some(holder.public_key()),
+            holder_key: Some(holder.public_key().clone()),
             status: StatusRef {
                 idx: 3,
                 uri: format!("{AUD}/v1/status-lists/{id}/1"),

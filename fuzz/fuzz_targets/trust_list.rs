@@ -11,9 +11,9 @@ fn accept(t: &str) {
     let mut opts = trust_list_options();
     if let Ok(v) = trust_list::verify(t, &opts) {
         let _ = v.list.anchors();
-        let _ = trust_list::verify_report(&v, opts.at);
         let _ = v.list.common_type("11100000000019713D001");
     }
+    let _ = trust_list::verify_report(t, &opts);
     opts.held_sequence = Some(2);
     let _ = trust_list::verify(t, &opts);
 }
