@@ -481,7 +481,9 @@ impl Config {
         }
         Ok(TrustListPolicy {
             signer_cert,
-            grace: time::Duration::seconds(self.trust_list_grace_s as i64),
+            grace: time::Duration::seconds(
+                i64::try_from(self.trust_list_grace_s).unwrap_or(i64::MAX),
+            ),
         })
     }
 

@@ -145,10 +145,14 @@ pub fn check_claims_for(
         })
     };
     let (iat, exp) = (num("iat")?, num("exp")?);
-    if exp <= iat || exp - iat > MAX_TOKEN_LIFETIME {
+    if exp <= iat
+        || exp
+            .checked_sub(iat)
+            .map_or(true, |d| d > MAX_TOKEN_LIFETIME)
+    {
         return Err(RequestTokenError::LifetimeTooLong(MAX_TOKEN_LIFETIME));
     }
-    if now >= exp + CLOCK_SKEW || iat > now + CLOCK_SKEW {
+    if now >= exp.saturating_add(CLOCK_SKEW) || iat > now.saturating_add(CLOCK_SKEW) {
         return Err(RequestTokenError::Expired);
     }
     let text = |k: &str| {

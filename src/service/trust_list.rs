@@ -60,7 +60,7 @@ impl CurrentTrustList {
     /// Whether it may still be relied on at `at` (not past next update + `grace`).
     pub fn usable_at(&self, at: OffsetDateTime, grace: Duration) -> Result<(), TrustListError> {
         let next = self.verified.list.next_update;
-        if at > next + grace {
+        if at > next.saturating_add(grace) {
             return Err(TrustListError::Expired {
                 next_update: next
                     .format(&time::format_description::well_known::Rfc3339)

@@ -98,7 +98,7 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Result<VerifiedTrustList,
     if list.issued_at > opts.at + Duration::minutes(5) {
         return Err(TrustListError::NotYetValid);
     }
-    if opts.at > list.next_update + opts.grace {
+    if opts.at > list.next_update.saturating_add(opts.grace) {
         return Err(TrustListError::Expired {
             next_update: list
                 .next_update

@@ -51,7 +51,12 @@ impl HeldStatusList {
     pub fn due(&self, now: OffsetDateTime, default_ttl: u64) -> bool {
         let ttl = self.ttl.unwrap_or(default_ttl).min(i64::MAX as u64) as i64;
         let expired = self.expires_at.is_some_and(|e| now >= e);
-        expired || now >= self.fetched_at + time::Duration::seconds(ttl)
+        expired
+            || match self.fetched_at.checked_add(time::Duration::seconds(ttl)) {
+                Some(refetch) => now >= refetch,
+                // A ttl past the calendar: only the expiry and the policy's age bound it.
+                None => false,
+            }
     }
 }
 

@@ -6,6 +6,7 @@ mod common;
 mod contract;
 mod crash;
 mod crypto;
+mod fuzz_regressions;
 mod holder_code;
 mod http;
 mod http_seals;

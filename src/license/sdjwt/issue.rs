@@ -193,7 +193,9 @@ impl Agency {
         payload.insert("iat".into(), now.unix_timestamp().into());
         payload.insert("nbf".into(), start_of(valid_from).unix_timestamp().into());
         if let Some(to) = valid_to {
-            let end = start_of(to) + Duration::days(1);
+            let end = start_of(to)
+                .checked_add(Duration::days(1))
+                .ok_or(LicenseError::BadMetadata("validity runs past the calendar"))?;
             payload.insert("exp".into(), end.unix_timestamp().into());
         }
         payload.insert("vct".into(), vct_for(&ty.code).into());

@@ -100,11 +100,10 @@ pub(crate) fn parse_time_text(s: &str, generalized: bool) -> Option<OffsetDateTi
     let date =
         Date::from_calendar_date(year, Month::try_from(month as u8).ok()?, day as u8).ok()?;
     let tod = Time::from_hms_nano(hour as u8, minute as u8, second.min(59) as u8, nanos).ok()?;
-    Some(
-        PrimitiveDateTime::new(date, tod)
-            .assume_offset(offset)
-            .to_offset(UtcOffset::UTC),
-    )
+    // A time near the ends of the calendar may not exist in UTC (9999-12-31T23:00-0200).
+    PrimitiveDateTime::new(date, tod)
+        .assume_offset(offset)
+        .checked_to_offset(UtcOffset::UTC)
 }
 
 /// DER GeneralizedTime of `t` (whole seconds, UTC).

@@ -17,5 +17,8 @@
 pub(crate) mod make;
 pub(crate) mod stamp;
 
+pub use make::{ChangeSigners, CreateSeal};
+pub use stamp::StampQuery;
+
 /// Largest document accepted for stamping, bytes.
 pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
