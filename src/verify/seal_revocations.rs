@@ -46,13 +46,7 @@ impl HeldSealRevocations {
     /// Whether it should be fetched again at `now` (past `ttl`, default `default_ttl`
     /// seconds, since it was fetched, or past its expiry).
     pub fn due(&self, now: OffsetDateTime, default_ttl: u64) -> bool {
-        let ttl = self.ttl.unwrap_or(default_ttl).min(i64::MAX as u64) as i64;
-        self.expires_at.is_some_and(|e| now >= e)
-            || match self.fetched_at.checked_add(time::Duration::seconds(ttl)) {
-                Some(refetch) => now >= refetch,
-                // A ttl past the calendar: only the expiry and the policy's age bound it.
-                None => false,
-            }
+        super::status::refetch_due(self.fetched_at, self.ttl, self.expires_at, now, default_ttl)
     }
 }
 

@@ -49,15 +49,26 @@ impl HeldStatusList {
     /// Whether it should be fetched again at `now`: past its `ttl` (default
     /// `default_ttl` seconds) since it was fetched, or past its expiry.
     pub fn due(&self, now: OffsetDateTime, default_ttl: u64) -> bool {
-        let ttl = self.ttl.unwrap_or(default_ttl).min(i64::MAX as u64) as i64;
-        let expired = self.expires_at.is_some_and(|e| now >= e);
-        expired
-            || match self.fetched_at.checked_add(time::Duration::seconds(ttl)) {
-                Some(refetch) => now >= refetch,
-                // A ttl past the calendar: only the expiry and the policy's age bound it.
-                None => false,
-            }
+        refetch_due(self.fetched_at, self.ttl, self.expires_at, now, default_ttl)
     }
+}
+
+/// Whether a list fetched at `fetched_at`, held for `ttl` seconds (default
+/// `default_ttl`) and expiring at `expires_at`, should be fetched again at `now`.
+pub(crate) fn refetch_due(
+    fetched_at: OffsetDateTime,
+    ttl: Option<u64>,
+    expires_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+    default_ttl: u64,
+) -> bool {
+    let ttl = ttl.unwrap_or(default_ttl).min(i64::MAX as u64) as i64;
+    expires_at.is_some_and(|e| now >= e)
+        || match fetched_at.checked_add(time::Duration::seconds(ttl)) {
+            Some(refetch) => now >= refetch,
+            // A ttl past the calendar: only the expiry and the policy's age bound it.
+            None => false,
+        }
 }
 
 /// What a verifier knows of a status list URI.
