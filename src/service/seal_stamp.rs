@@ -53,34 +53,69 @@ pub fn stamp_detached(
     })
 }
 
+/// The document to stamp: in memory, or in a file (an upload spooled to disk), which a
+/// detached stamp hashes as it reads and an OFD stamp loads when its turn comes.
+#[derive(Debug)]
+pub enum Document {
+    /// The document's bytes.
+    Bytes(Vec<u8>),
+    /// A file holding the document, positioned at its start.
+    File(std::fs::File),
+}
+
+impl Document {
+    fn into_bytes(self) -> Result<Vec<u8>, ServiceError> {
+        match self {
+            Document::Bytes(b) => Ok(b),
+            Document::File(mut f) => {
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut b).map_err(ServiceError::Read)?;
+                Ok(b)
+            }
+        }
+    }
+}
+
 /// Stamping as a job for [`Blocking::run`] (a closure that borrows nothing).
-fn stamp_job<D: AsRef<[u8]> + Send + 'static>(
-    document: D,
+fn stamp_job(
+    document: Document,
     seal: Seal,
     kind: StampKind,
     signatory: &Signatory,
     now: OffsetDateTime,
 ) -> impl FnOnce() -> Result<Vec<u8>, ServiceError> + Send + 'static {
     let (signer, cert) = (signatory.signer.clone(), signatory.cert.clone());
-    move || {
-        let doc = document.as_ref();
-        match kind {
-            StampKind::Ofd(opts) => stamp_ofd(doc, &seal, signer.as_ref(), &cert, &opts, now),
-            StampKind::Detached { name } => {
-                stamp_detached(doc, &seal, signer.as_ref(), &cert, &name, now)
-                    .map(|s| s.der().to_vec())
-            }
+    move || match kind {
+        StampKind::Ofd(opts) => {
+            let doc = document.into_bytes()?;
+            stamp_ofd(&doc, &seal, signer.as_ref(), &cert, &opts, now)
+        }
+        StampKind::Detached { name } => {
+            let stamp = match document {
+                Document::Bytes(b) => {
+                    stamp_detached(b.as_slice(), &seal, signer.as_ref(), &cert, &name, now)
+                }
+                Document::File(f) => stamp_detached(
+                    std::io::BufReader::with_capacity(64 * 1024, f),
+                    &seal,
+                    signer.as_ref(),
+                    &cert,
+                    &name,
+                    now,
+                ),
+            };
+            stamp.map(|s| s.der().to_vec())
         }
     }
 }
 
 /// Stamp `document` with the stored seal `es_id` as `signatory` (through `run`):
 /// the stamped OFD, or the detached stamp's DER.
-pub async fn stamp_with_stored<S, B, D>(
+pub async fn stamp_with_stored<S, B>(
     store: &S,
     run: &B,
     es_id: &str,
-    document: D,
+    document: Document,
     kind: StampKind,
     signatory: &Signatory,
     now: OffsetDateTime,
@@ -88,7 +123,6 @@ pub async fn stamp_with_stored<S, B, D>(
 where
     S: SealStore,
     B: Blocking,
-    D: AsRef<[u8]> + Send + 'static,
 {
     let rec = store.seal(es_id).await?;
     if let Some(by) = &rec.superseded_by {

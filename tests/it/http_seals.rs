@@ -608,3 +608,107 @@ async fn an_unauthenticated_upload_is_refused_before_its_body_is_read() {
         assert!(reply.contains("unauthenticated"), "{reply}");
     }
 }
+
+/// Every route holds an authenticated client to the body-read timeout: a request that
+/// sends its headers and a few bytes of body, then stops, is answered 408 problem+json
+/// on the JSON routes and on the stamp route (which streams its upload to disk).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authenticated_body_that_never_finishes_is_answered_408() {
+    use std::io::{Read, Write};
+    let limits = deltaseal::adapters::http::Limits {
+        body_read_timeout: std::time::Duration::from_secs(1),
+        ..Default::default()
+    };
+    let api = SealApi {
+        node: TestNode::on("sqlite", limits).await,
+    };
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = api.node.app.clone();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    for (path, who, ct) in [
+        (
+            format!("/v1/seals/{es_id}/stamp?format=detached"),
+            "sh-org-1",
+            "application/octet-stream",
+        ),
+        (
+            "/v1/seals".to_string(),
+            "sh-seal-authority",
+            "application/json",
+        ),
+        (
+            "/v1/licenses".to_string(),
+            "sh-agency-psb",
+            "application/json",
+        ),
+        (
+            "/v1/proofs/requests".to_string(),
+            "sh-agency-psb",
+            "application/json",
+        ),
+    ] {
+        let token = api.token(who);
+        let started = std::time::Instant::now();
+        let reply = tokio::task::spawn_blocking(move || {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+                .unwrap();
+            write!(
+                s,
+                "POST {path} HTTP/1.1\r\nHost: node.test\r\nContent-Type: {ct}\r\n\
+                 Content-Length: 100000\r\nAuthorization: Bearer {token}\r\n\r\n{{\"ty"
+            )
+            .unwrap();
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        })
+        .await
+        .unwrap();
+        assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
+        assert!(reply.contains("request_timeout"), "{reply}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    }
+}
+
+/// A detached stamp over a large upload is made from the spooled file: the result is
+/// the same stamp as over the bytes in memory, and verifies against the document.
+#[tokio::test]
+async fn a_large_detached_upload_is_stamped_from_its_spool() {
+    let api = SealApi::on("sqlite").await;
+    let es_id = api.make("sh-seal-authority", &["sh-org-1"]).await;
+    // 20 MiB of varied bytes
+    let doc: Vec<u8> = (0..20 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let r = api
+        .call(
+            "POST",
+            &format!("/v1/seals/{es_id}/stamp?format=detached&name=big.bin"),
+            Some("sh-org-1"),
+            "application/octet-stream",
+            doc.clone(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let anchors = deltaseal::pki::TrustAnchors::any_purpose([api.root("sh")]);
+    let trust = SealTrust {
+        anchors: &anchors,
+        intermediates: &[],
+        crls: &[],
+        revoked_seals: None,
+    };
+    let report = verify_detached(&r.body, &doc, &trust, api.node.now);
+    assert_eq!(report.indication, Indication::TotalPassed, "{report}");
+    let mut changed = doc;
+    *changed.last_mut().unwrap() ^= 1;
+    let report = verify_detached(&r.body, &changed, &trust, api.node.now);
+    assert_eq!(report.indication, Indication::TotalFailed, "{report}");
+}

@@ -727,6 +727,50 @@ fn name_constraints_permitted_and_excluded(#[case] alg: Algorithm) {
     assert!(reason_of(&v, CheckKind::NameConstraints).contains("excluded"));
 }
 
+/// A leaf in province `p` whose subjectAltName holds the directoryName of `alt`.
+fn leaf_with_alt_name(alg: Algorithm, p: Province, alt: Province, root: &Holder) -> Validation {
+    let san = x509_cert::ext::pkix::SubjectAltName(vec![province_dn(alt)]);
+    let mut t = template(Role::OrganisationSigner, p, "Leaf");
+    t.extra_extensions = vec![raw("2.5.29.17", false, &san.to_der().unwrap())];
+    let l = under(alg, t, root);
+    validate_with(&l, &[], root, &[])
+}
+
+#[rstest]
+#[case::p256(Algorithm::EcdsaP256Sha256)]
+#[case::sm2(Algorithm::Sm2Sm3)]
+fn name_constraints_cover_subject_alt_name_directory_names(#[case] alg: Algorithm) {
+    let root = constrained_root(
+        alg,
+        name_constraints(vec![province_dn(Province::Shanghai)], vec![], true),
+    );
+    // subject and alternative name both inside the permitted subtree
+    let v = leaf_with_alt_name(alg, Province::Shanghai, Province::Shanghai, &root);
+    assert!(v.passed(), "{}", v.report);
+    // the subject is inside, the alternative directoryName is not
+    let v = leaf_with_alt_name(alg, Province::Shanghai, Province::Jiangsu, &root);
+    assert_refused(
+        &v,
+        CheckKind::NameConstraints,
+        SubIndication::ChainConstraintsFailure,
+    );
+    let reason = reason_of(&v, CheckKind::NameConstraints);
+    assert!(reason.contains("subjectAltName directoryName"), "{reason}");
+    assert!(reason.contains("outside"), "{reason}");
+    // an excluded alternative name is refused as excluded
+    let root = constrained_root(
+        alg,
+        name_constraints(vec![], vec![province_dn(Province::Anhui)], true),
+    );
+    let v = leaf_with_alt_name(alg, Province::Shanghai, Province::Anhui, &root);
+    assert_refused(
+        &v,
+        CheckKind::NameConstraints,
+        SubIndication::ChainConstraintsFailure,
+    );
+    assert!(reason_of(&v, CheckKind::NameConstraints).contains("excluded"));
+}
+
 #[rstest]
 #[case::p256(Algorithm::EcdsaP256Sha256)]
 #[case::sm2(Algorithm::Sm2Sm3)]

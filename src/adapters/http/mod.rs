@@ -67,10 +67,7 @@ pub fn app(node: AppState) -> Router {
             "/v1/seals/{es_id}/signers",
             post(seals::make::change_signers),
         )
-        .route(
-            "/v1/seals/{es_id}/stamp",
-            post(seals::stamp::stamp).layer(DefaultBodyLimit::max(seals::MAX_DOCUMENT_BYTES)),
-        )
+        .route("/v1/seals/{es_id}/stamp", post(seals::stamp::stamp))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route(

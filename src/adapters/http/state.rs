@@ -160,7 +160,14 @@ pub struct Node {
     pub(crate) trust_checked: Mutex<Option<std::time::Instant>>,
     /// Verify batches running at once (each on at most one thread per core); more wait.
     pub(crate) batch_slots: tokio::sync::Semaphore,
+    /// OFD packages being stamped at once (each is loaded whole); more wait, spooled
+    /// on disk.
+    pub(crate) ofd_stamp_slots: tokio::sync::Semaphore,
 }
+
+/// OFD packages a node stamps at once: with the 64 MiB upload limit, at most this many
+/// packages (and their stamped copies) are in memory.
+pub const OFD_STAMPS_AT_ONCE: usize = 2;
 
 /// Verify batches a node runs at once.
 pub const VERIFY_BATCHES_AT_ONCE: usize = 2;
@@ -237,6 +244,7 @@ impl Node {
             rate,
             trust_checked: Mutex::new(None),
             batch_slots: tokio::sync::Semaphore::new(VERIFY_BATCHES_AT_ONCE),
+            ofd_stamp_slots: tokio::sync::Semaphore::new(OFD_STAMPS_AT_ONCE),
         })
     }
 

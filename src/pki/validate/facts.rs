@@ -50,6 +50,8 @@ pub(crate) struct Facts {
     pub subject_empty: bool,
     /// The subject DN as RDNs, for name constraints.
     pub subject_rdns: Vec<Rdn>,
+    /// The directoryName entries of subjectAltName, as RDNs, for name constraints.
+    pub san_directory_names: Vec<Vec<Rdn>>,
     /// `EC P-256`, `SM2`, `RSA 1024`, … of the subject public key.
     pub key_description: String,
     /// nameConstraints, when present.
@@ -94,6 +96,13 @@ pub(crate) fn read(cert: &X509Certificate<'_>) -> Facts {
                     f.aia_malformed = Some("no access description");
                 } else if ext.critical {
                     f.aia_malformed = Some("marked critical");
+                }
+            }
+            ParsedExtension::SubjectAlternativeName(san) => {
+                for n in &san.general_names {
+                    if let GeneralName::DirectoryName(dn) = n {
+                        f.san_directory_names.push(rdns(dn));
+                    }
                 }
             }
             ParsedExtension::NameConstraints(nc) => {

@@ -44,41 +44,58 @@ pub(crate) fn name_constraints(b: &mut ReportBuilder, chain: &[&ParsedCert]) {
             if j > 0 && c.self_issued() {
                 continue;
             }
-            let name = &c.facts.subject_rdns;
-            if name.is_empty() {
-                continue;
-            }
-            let outside = !nc.permitted.is_empty() && !nc.permitted.iter().any(|p| within(name, p));
-            let excluded = nc.excluded.iter().any(|e| within(name, e));
-            if outside || excluded {
-                let (zh, en) = if excluded {
-                    ("位于被排除的子树中", "lies in an excluded subtree")
-                } else {
-                    ("不在允许的子树中", "lies outside every permitted subtree")
-                };
-                b.fail(
-                    code,
-                    Some(c.label()),
-                    SubIndication::ChainConstraintsFailure,
-                    Reason::new(
-                        format!("主体名称{zh}（名称约束来自 {}）", ca.label()),
-                        format!("subject name {en} (nameConstraints of {})", ca.label()),
-                    ),
-                );
-            } else {
-                b.pass(
-                    code,
-                    Some(c.label()),
-                    Reason::new(
-                        format!("主体名称满足 {} 的名称约束", ca.label()),
-                        format!(
-                            "subject name satisfies the nameConstraints of {}",
-                            ca.label()
-                        ),
-                    ),
-                );
+            let subject = (&c.facts.subject_rdns, "主体名称", "subject name");
+            let alt = c
+                .facts
+                .san_directory_names
+                .iter()
+                .map(|n| (n, "主体备用名称中的目录名", "subjectAltName directoryName"));
+            for (name, what_zh, what_en) in std::iter::once(subject).chain(alt) {
+                if name.is_empty() {
+                    continue;
+                }
+                check_name(b, code, ca, c, name, (what_zh, what_en), nc);
             }
         }
+    }
+}
+
+/// One name of `c` against the nameConstraints `nc` of `ca`.
+fn check_name(
+    b: &mut ReportBuilder,
+    code: &str,
+    ca: &ParsedCert,
+    c: &ParsedCert,
+    name: &[super::facts::Rdn],
+    (what_zh, what_en): (&str, &str),
+    nc: &super::facts::NameConstraints,
+) {
+    let outside = !nc.permitted.is_empty() && !nc.permitted.iter().any(|p| within(name, p));
+    let excluded = nc.excluded.iter().any(|e| within(name, e));
+    if outside || excluded {
+        let (zh, en) = if excluded {
+            ("位于被排除的子树中", "lies in an excluded subtree")
+        } else {
+            ("不在允许的子树中", "lies outside every permitted subtree")
+        };
+        b.fail(
+            code,
+            Some(c.label()),
+            SubIndication::ChainConstraintsFailure,
+            Reason::new(
+                format!("{what_zh}{zh}（名称约束来自 {}）", ca.label()),
+                format!("{what_en} {en} (nameConstraints of {})", ca.label()),
+            ),
+        );
+    } else {
+        b.pass(
+            code,
+            Some(c.label()),
+            Reason::new(
+                format!("{what_zh}满足 {} 的名称约束", ca.label()),
+                format!("{what_en} satisfies the nameConstraints of {}", ca.label()),
+            ),
+        );
     }
 }
 

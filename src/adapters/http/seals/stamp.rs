@@ -6,13 +6,11 @@ use super::MAX_DOCUMENT_BYTES;
 use crate::adapters::http::auth::{Bearer, StampDocuments};
 use crate::adapters::http::blocking::TokioBlocking;
 use crate::adapters::http::error::ApiError;
-use crate::adapters::http::extract::ApiPath;
+use crate::adapters::http::extract::{spool_body, ApiPath};
 use crate::adapters::http::state::AppState;
 use crate::seal::ofd::{Placement, StampOptions};
-use crate::service::seal_stamp::{stamp_with_stored, StampKind};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Query, State};
+use crate::service::seal_stamp::{stamp_with_stored, Document, StampKind};
+use axum::extract::{Query, Request, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -38,7 +36,22 @@ pub struct StampQuery {
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
-/// Stamp an uploaded document (organisation signer listed in the seal).
+/// Whether the spooled document begins as a zip package; the file is left rewound.
+fn starts_with_zip(file: &mut std::fs::File) -> Result<bool, ApiError> {
+    use std::io::{Read, Seek};
+    let io = |e: std::io::Error| ApiError::Internal(format!("temporary file: {e}"));
+    let mut head = [0u8; 4];
+    let n = file.read(&mut head).map_err(io)?;
+    file.rewind().map_err(io)?;
+    Ok(head[..n] == *ZIP_MAGIC)
+}
+
+/// Stamp an uploaded document (organisation signer listed in the seal). The caller is
+/// authenticated from the headers first; the body then streams to a temporary file
+/// (never more than one frame of it in memory), within the document limit and the
+/// body-read timeout. A detached stamp hashes the file as it reads it; an OFD package
+/// is loaded to be stamped, at most [`crate::adapters::http::state::OFD_STAMPS_AT_ONCE`]
+/// at a time.
 #[utoipa::path(post, path = "/v1/seals/{es_id}/stamp",
     params(("es_id" = String, Path),
         ("format" = Option<String>, Query, description = "ofd or detached"),
@@ -53,20 +66,24 @@ pub async fn stamp(
     ApiPath(es_id): ApiPath<String>,
     query: Result<Query<StampQuery>, axum::extract::rejection::QueryRejection>,
     Bearer(party, _): Bearer<StampDocuments>,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
-    let body = body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => ApiError::BodyTooLarge(MAX_DOCUMENT_BYTES),
-        other => ApiError::InvalidBody(other.body_text()),
-    })?;
-    if body.is_empty() {
+    let (parts, body) = request.into_parts();
+    let (mut file, len) = spool_body(
+        &parts.headers,
+        body,
+        MAX_DOCUMENT_BYTES,
+        node.settings.limits.body_read_timeout,
+    )
+    .await?;
+    if len == 0 {
         return Err(ApiError::InvalidBody("the document is empty".into()));
     }
     let ofd_wanted = match q.format.as_deref() {
         Some("ofd") => true,
         Some("detached") => false,
-        None => body.starts_with(ZIP_MAGIC),
+        None => starts_with_zip(&mut file)?,
         Some(other) => {
             return Err(ApiError::InvalidRequest(format!(
                 "format must be ofd or detached, not {other:?}"
@@ -101,11 +118,22 @@ pub async fn stamp(
     } else {
         "application/octet-stream"
     };
+    // an OFD package is loaded whole: wait for a slot (the upload waits on disk)
+    let _slot = if ofd_wanted {
+        Some(
+            node.ofd_stamp_slots
+                .acquire()
+                .await
+                .map_err(|_| ApiError::Internal("stamp slots closed".into()))?,
+        )
+    } else {
+        None
+    };
     let out = stamp_with_stored(
         &node.store,
         &TokioBlocking,
         &es_id,
-        body,
+        Document::File(file),
         kind,
         &signatory(&party),
         node.now(),

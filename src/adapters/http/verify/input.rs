@@ -4,15 +4,13 @@
 
 use super::super::error::ApiError;
 use super::super::extract::parse_json;
+pub use super::super::extract::read_body;
 use crate::pki::validate::Purpose;
 use crate::verify::{Kind, Policy};
-use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Uri};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
-use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -150,33 +148,6 @@ pub fn raw_kind(m: &str) -> Result<(Option<Kind>, usize), ApiError> {
         "application/octet-stream" => (None, MAX_RAW_OFD),
         other => return Err(ApiError::UnsupportedArtifactType(other.to_string())),
     })
-}
-
-/// Read a body of at most `limit` bytes within `timeout`: larger is `413`, slower
-/// `408`. A declared length over the limit is refused before reading.
-pub async fn read_body(
-    headers: &HeaderMap,
-    body: Body,
-    limit: usize,
-    timeout: Duration,
-) -> Result<Bytes, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(ApiError::BodyTooLarge(limit));
-    }
-    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
-        Err(_) => Err(ApiError::RequestTimeout(timeout.as_secs())),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(ApiError::BodyTooLarge(limit))
-        }
-        Ok(Err(_)) => Err(ApiError::InvalidRequest(
-            "the body could not be read".into(),
-        )),
-        Ok(Ok(c)) => Ok(c.to_bytes()),
-    }
 }
 
 fn base64(what: &str, text: &str) -> Result<Vec<u8>, ApiError> {
