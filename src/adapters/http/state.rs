@@ -160,7 +160,12 @@ pub struct Node {
     pub(crate) trust_checked: Mutex<Option<std::time::Instant>>,
     /// Verify batches running at once (each on at most one thread per core); more wait.
     pub(crate) batch_slots: tokio::sync::Semaphore,
+    /// Issuance signing jobs running at once (each split over the cores); more wait.
+    pub(crate) sign_slots: tokio::sync::Semaphore,
 }
+
+/// Issuance signing jobs a node runs at once.
+pub const SIGN_JOBS_AT_ONCE: usize = 2;
 
 /// Verify batches a node runs at once.
 pub const VERIFY_BATCHES_AT_ONCE: usize = 2;
@@ -237,6 +242,7 @@ impl Node {
             rate,
             trust_checked: Mutex::new(None),
             batch_slots: tokio::sync::Semaphore::new(VERIFY_BATCHES_AT_ONCE),
+            sign_slots: tokio::sync::Semaphore::new(SIGN_JOBS_AT_ONCE),
         })
     }
 
