@@ -2,10 +2,14 @@
 //! (`PrivateKey::sign`, `PublicKey::verify`), the figures compared with
 //! `openssl speed ecdsap256 sm2` in the README.
 //!
+//! SM2 verification also runs on the `sm2` crate's verifier (`sm2-crate-verify`), the
+//! implementation the project used before, over the same key, message and signature.
+//!
 //! Run: `cargo bench --bench crypto`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use deltaseal::crypto::{Algorithm, PrivateKey, SignatureEncoding};
+use deltaseal::crypto::{der_to_raw, Algorithm, PrivateKey, SignatureEncoding, SM2_DEFAULT_ID};
+use signature::Verifier as _;
 
 fn sign_and_verify(c: &mut Criterion) {
     // OpenSSL's `speed` signs a 20-byte digest-sized input; use a short message too.
@@ -26,6 +30,22 @@ fn sign_and_verify(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("verify-raw", alg.name()), &msg, |b, m| {
             b.iter(|| pk.verify(m, &raw).expect("verify"))
         });
+        if alg == Algorithm::Sm2Sm3 {
+            let point = pk.sec1_uncompressed().to_vec();
+            g.bench_with_input(
+                BenchmarkId::new("sm2-crate-verify-der", alg.name()),
+                &msg,
+                |b, m| {
+                    b.iter(|| {
+                        let key = sm2::PublicKey::from_sec1_bytes(&point).expect("key");
+                        let vk = sm2::dsa::VerifyingKey::new(SM2_DEFAULT_ID, key).expect("id");
+                        let sig = sm2::dsa::Signature::from_slice(&der_to_raw(&der).expect("der"))
+                            .expect("sig");
+                        vk.verify(m, &sig).expect("verify")
+                    })
+                },
+            );
+        }
     }
     g.finish();
 }

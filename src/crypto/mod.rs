@@ -1,7 +1,7 @@
 //! Signature algorithms, digests and keys.
 //!
-//! Owns: ECDSA P-256/SHA-256 (ring, with p256 for key formats) and SM2/SM3 (sm2, sm3
-//! crates), signature encodings (DER `SEQUENCE{r,s}` and raw `r||s`), key generation and
+//! Owns: ECDSA P-256/SHA-256 (ring, with p256 for key formats) and SM2/SM3 (sm2 and sm3
+//! crates; SM2 verification on efficient-sm2), signature encodings (DER `SEQUENCE{r,s}` and raw `r||s`), key generation and
 //! PEM formats, and the [`Signer`] trait through which all signing goes.
 //! Must not touch: files, network, clocks — callers pass bytes in and get bytes out.
 
@@ -12,6 +12,7 @@ mod key;
 mod public_key;
 mod sig_encoding;
 mod signer;
+mod sm2_verify;
 
 pub use algorithm::Algorithm;
 pub use digest::{DigestAlgorithm, Hasher};

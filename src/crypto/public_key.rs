@@ -2,9 +2,9 @@
 
 use super::algorithm::{CURVE_SM2, ID_EC_PUBLIC_KEY};
 use super::sig_encoding::{candidates, der_to_raw};
+use super::sm2_verify::Sm2Verifier;
 use super::{Algorithm, CryptoError, SignatureEncoding, SM2_DEFAULT_ID};
 use der::{asn1::BitString, Decode, Encode};
-use signature::Verifier;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 /// A public key: its algorithm and the uncompressed SEC1 point (65 bytes).
@@ -168,10 +168,7 @@ impl PublicKey {
                 }
             }
             Algorithm::Sm2Sm3 => {
-                let pk = sm2::PublicKey::from_sec1_bytes(&self.point)
-                    .map_err(|_| CryptoError::MalformedKey("not an SM2 point"))?;
-                let vk = sm2::dsa::VerifyingKey::new(sm2_id, pk)
-                    .map_err(|_| CryptoError::MalformedKey("bad SM2 signer ID"))?;
+                let verifier = Sm2Verifier::new(&self.point, sm2_id)?;
                 let raws = match encoding {
                     Some(SignatureEncoding::Der) => vec![der_to_raw(sig)?],
                     Some(SignatureEncoding::Raw) if sig.len() == 64 => {
@@ -186,14 +183,12 @@ impl PublicKey {
                     }
                     None => candidates(sig)?,
                 };
-                for raw in raws {
-                    if let Ok(s) = sm2::dsa::Signature::from_slice(&raw) {
-                        if vk.verify(msg, &s).is_ok() {
-                            return Ok(());
-                        }
-                    }
+                let e = verifier.digest(msg);
+                if raws.iter().any(|raw| verifier.verify_digest(&e, raw)) {
+                    Ok(())
+                } else {
+                    Err(CryptoError::BadSignature)
                 }
-                Err(CryptoError::BadSignature)
             }
         }
     }

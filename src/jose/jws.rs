@@ -16,6 +16,11 @@ pub fn b64(data: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(data)
 }
 
+/// Append base64url (no padding) of `data` to `out`.
+pub fn b64_into(data: &[u8], out: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(data, out)
+}
+
 /// Decode base64url without padding, refusing anything longer than `limit` characters.
 pub fn b64_decode(s: &str, what: &'static str, limit: usize) -> Result<Vec<u8>, JoseError> {
     if s.len() > limit {

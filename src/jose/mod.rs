@@ -15,8 +15,8 @@ pub mod request_token;
 pub use audience::{normalise_audience, Audiences};
 pub use error::JoseError;
 pub use jws::{
-    b64, b64_decode, cert_public_key, json_object, sign_compact, signing_input, x5c_value,
-    CompactJws, MAX_X5C,
+    b64, b64_decode, b64_into, cert_public_key, json_object, sign_compact, signing_input,
+    x5c_value, CompactJws, MAX_X5C,
 };
 pub use request_token::{
     check_claims, check_claims_for, make_request_token, verify_request_token,

@@ -18,6 +18,9 @@ pub struct Agency {
     uscc: String,
     name: String,
     issuer_uri: String,
+    /// base64url of the credentials' JWS header — the same for every credential of the
+    /// agency (`alg`, `typ`, and the `x5c` chain), so encoded once here.
+    jws_header: Arc<str>,
 }
 
 impl std::fmt::Debug for Agency {
@@ -67,8 +70,14 @@ impl Agency {
             .clone()
             .or_else(|| info.common_name.clone())
             .unwrap_or_else(|| uscc.clone());
+        let mut header = serde_json::Map::new();
+        header.insert("alg".into(), signer.algorithm().jose_alg().into());
+        header.insert("typ".into(), super::sdjwt::TYP.into());
+        header.insert("x5c".into(), jose::x5c_value(&chain));
+        let jws_header = jose::b64(&serde_json::to_vec(&header).expect("JSON map serialises"));
         Ok(Agency {
             issuer_uri: format!("urn:uscc:{uscc}"),
+            jws_header: jws_header.into(),
             signer,
             chain,
             info,
@@ -87,6 +96,12 @@ impl Agency {
     /// The signer.
     pub fn signer(&self) -> &dyn Signer {
         self.signer.as_ref()
+    }
+
+    /// base64url of the JWS header every credential of this agency carries:
+    /// `{"alg", "typ": "dc+sd-jwt", "x5c": chain}`.
+    pub fn jws_header(&self) -> &str {
+        &self.jws_header
     }
 
     /// The certificate chain, leaf first.

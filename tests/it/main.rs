@@ -20,6 +20,7 @@ mod provinces;
 mod seal;
 mod seal_font;
 mod serve_limits;
+mod sm2_agreement;
 mod status_federation;
 mod storage;
 mod trust_list;

@@ -303,3 +303,68 @@ async fn a_bad_schema_name_is_refused() {
         .unwrap_err();
     assert!(matches!(err, StorageError::InvalidSchema));
 }
+
+/// Licenses sharing a long JWS header store it once; every credential reads back byte
+/// for byte, one by one and per agency; a short header stays inline.
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn shared_jws_headers_are_stored_once_and_credentials_read_back_whole(#[case] engine: &str) {
+    let db = TestDb::new(engine).await;
+    let header = format!("eyJ{}", "x5c".repeat(400));
+    let mut tx = db.store.begin_issue("agency-h", 4, 1000).await.unwrap();
+    let rows: Vec<NewLicense> = tx
+        .slots()
+        .to_vec()
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut l = license(s, i);
+            l.credential = if i == 3 {
+                format!("eyJhbGci.short.{i}~")
+            } else {
+                format!("{header}.payload{i}.sig{i}~WyJkaXNjbG9zdXJlIl0~")
+            };
+            l
+        })
+        .collect();
+    tx.insert_licenses(&rows).await.unwrap();
+    tx.commit().await.unwrap();
+    // The same header again in a later batch is not stored twice.
+    let mut tx = db.store.begin_issue("agency-h", 1, 1001).await.unwrap();
+    let mut late = license(tx.slots()[0], 9);
+    late.credential = format!("{header}.payload9.sig9~");
+    tx.insert_licenses(std::slice::from_ref(&late))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let again = db.reopen().await;
+    for l in rows.iter().chain([&late]) {
+        assert_eq!(
+            again.license(&l.identifier).await.unwrap().credential,
+            l.credential
+        );
+    }
+    let all: Vec<String> = again
+        .licenses_of("agency-h")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.credential)
+        .collect();
+    let expected: Vec<String> = rows
+        .iter()
+        .chain([&late])
+        .map(|l| l.credential.clone())
+        .collect();
+    assert_eq!(all, expected);
+    let used = again.credential_storage().await.unwrap();
+    assert_eq!(used.headers, 1);
+    assert_eq!(used.header_bytes, header.len() as i64);
+    let whole: i64 = expected.iter().map(|c| c.len() as i64).sum();
+    assert_eq!(used.row_bytes, whole - 4 * header.len() as i64);
+    again.close().await;
+    db.finish().await;
+}

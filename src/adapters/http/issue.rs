@@ -1,7 +1,7 @@
 //! The issuance use case as the HTTP layer calls it: [`crate::service::issue`] over the
 //! node's store, catalogue and clock, on tokio's blocking pool.
 
-use super::blocking::TokioBlocking;
+use super::blocking::BoundedBlocking;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::license::Agency;
@@ -29,7 +29,7 @@ pub(crate) async fn run_issue(
     };
     let out = crate::service::issue::issue(
         &node.store,
-        &TokioBlocking,
+        &BoundedBlocking(&node.sign_slots),
         &issuer,
         bodies,
         batch,

@@ -163,11 +163,16 @@ pub struct Node {
     /// OFD packages being stamped at once (each is loaded whole); more wait, spooled
     /// on disk.
     pub(crate) ofd_stamp_slots: tokio::sync::Semaphore,
+    /// Issuance signing jobs running at once (each split over the cores); more wait.
+    pub(crate) sign_slots: tokio::sync::Semaphore,
 }
 
 /// OFD packages a node stamps at once: with the 64 MiB upload limit, at most this many
 /// packages (and their stamped copies) are in memory.
 pub const OFD_STAMPS_AT_ONCE: usize = 2;
+
+/// Issuance signing jobs a node runs at once.
+pub const SIGN_JOBS_AT_ONCE: usize = 2;
 
 /// Verify batches a node runs at once.
 pub const VERIFY_BATCHES_AT_ONCE: usize = 2;
@@ -245,6 +250,7 @@ impl Node {
             trust_checked: Mutex::new(None),
             batch_slots: tokio::sync::Semaphore::new(VERIFY_BATCHES_AT_ONCE),
             ofd_stamp_slots: tokio::sync::Semaphore::new(OFD_STAMPS_AT_ONCE),
+            sign_slots: tokio::sync::Semaphore::new(SIGN_JOBS_AT_ONCE),
         })
     }
 

@@ -30,8 +30,31 @@ pub(super) fn status_from_text(s: &str) -> Option<Status> {
         .find(|v| v.name() == s)
 }
 
-const LICENSE_COLUMNS: &str = "identifier, agency_id, type_code, holder_code, credential, \
-     status_list, status_index, status, reason, version, issued_at, updated_at";
+/// The columns written for a new license, in bind order.
+const INSERT_COLUMNS: &str = "identifier, agency_id, type_code, holder_code, credential, \
+     status_list, status_index, status, reason, version, issued_at, updated_at, header_id";
+
+/// `SELECT` of a license row with its credential put back together from the agency's
+/// shared JWS header (see `split_header`); a `WHERE` clause follows.
+const SELECT_LICENSE: &str = "SELECT identifier, agency_id, type_code, holder_code, \
+     CASE WHEN header_id IS NULL THEN credential ELSE h.header || credential END AS credential, \
+     status_list, status_index, status, reason, version, issued_at, updated_at \
+     FROM licenses LEFT JOIN jws_headers h ON h.id = header_id";
+
+/// Headers shorter than this are stored inline (nothing to gain).
+const MIN_SHARED_HEADER: usize = 256;
+
+/// A credential's JWS header (its first segment) and the rest from the `.` on, when
+/// the header is long enough to be worth storing once: `(id, header, rest)`.
+fn split_header(credential: &str) -> Option<(String, &str, &str)> {
+    let dot = credential.find('.')?;
+    let (header, rest) = credential.split_at(dot);
+    if header.len() < MIN_SHARED_HEADER || header.contains('~') {
+        return None;
+    }
+    let id = hex::encode(crate::crypto::DigestAlgorithm::Sha256.digest(header.as_bytes()));
+    Some((id, header, rest))
+}
 
 fn license_from_row(r: &AnyRow) -> Result<LicenseRecord, StorageError> {
     let status: String = r.try_get("status")?;
@@ -49,6 +72,17 @@ fn license_from_row(r: &AnyRow) -> Result<LicenseRecord, StorageError> {
         issued_at: r.try_get("issued_at")?,
         updated_at: r.try_get("updated_at")?,
     })
+}
+
+/// What [`Store::credential_storage`] measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialStorage {
+    /// Bytes of the credential column of every license row.
+    pub row_bytes: i64,
+    /// Shared JWS headers stored.
+    pub headers: i64,
+    /// Their bytes.
+    pub header_bytes: i64,
 }
 
 /// An open issuance transaction holding reserved slots. Nothing is visible to others
@@ -120,20 +154,39 @@ impl Store {
 
     /// A license by identifier.
     pub async fn license(&self, identifier: &str) -> Result<LicenseRecord, StorageError> {
-        let row = sqlx::query(&format!(
-            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE identifier = $1"
-        ))
-        .bind(identifier)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
+        let row = sqlx::query(&format!("{SELECT_LICENSE} WHERE identifier = $1"))
+            .bind(identifier)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound)?;
         license_from_row(&row)
+    }
+
+    /// What the credentials take in the store: bytes of the license rows' credential
+    /// column, and the number and bytes of the shared JWS headers.
+    pub async fn credential_storage(&self) -> Result<CredentialStorage, StorageError> {
+        let rows = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(LENGTH(credential)), 0) AS BIGINT) AS n FROM licenses",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let headers = sqlx::query(
+            "SELECT COUNT(*) AS c, CAST(COALESCE(SUM(LENGTH(header)), 0) AS BIGINT) AS n \
+             FROM jws_headers",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(CredentialStorage {
+            row_bytes: rows.try_get("n")?,
+            headers: headers.try_get("c")?,
+            header_bytes: headers.try_get("n")?,
+        })
     }
 
     /// Every license of an agency, in sequence order.
     pub async fn licenses_of(&self, agency: &str) -> Result<Vec<LicenseRecord>, StorageError> {
         let rows = sqlx::query(&format!(
-            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE agency_id = $1 \
+            "{SELECT_LICENSE} WHERE agency_id = $1 \
              ORDER BY status_list, status_index"
         ))
         .bind(agency)
@@ -163,12 +216,10 @@ impl Store {
         if touched.rows_affected() == 0 {
             return Err(StorageError::NotFound);
         }
-        let row = sqlx::query(&format!(
-            "SELECT {LICENSE_COLUMNS} FROM licenses WHERE identifier = $1"
-        ))
-        .bind(identifier)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = sqlx::query(&format!("{SELECT_LICENSE} WHERE identifier = $1"))
+            .bind(identifier)
+            .fetch_one(&mut *tx)
+            .await?;
         let current = license_from_row(&row)?;
         if current.agency_id != agency {
             return Err(StorageError::NotOwner);
@@ -228,15 +279,38 @@ impl IssueTx {
                 "slot not reserved in this transaction",
             ));
         }
-        for chunk in licenses.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = format!("INSERT INTO licenses ({LICENSE_COLUMNS}) VALUES ");
+        let split: Vec<Option<(String, &str, &str)>> = licenses
+            .iter()
+            .map(|l| split_header(&l.credential))
+            .collect();
+        // Each distinct header once (a batch normally has one).
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        for (id, header, _) in split.iter().flatten() {
+            if !headers.iter().any(|(known, _)| known == id) {
+                headers.push((id, header));
+            }
+        }
+        for (id, header) in headers {
+            sqlx::query(
+                "INSERT INTO jws_headers (id, header) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(header)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        for (chunk, split) in licenses
+            .chunks(ROWS_PER_STATEMENT)
+            .zip(split.chunks(ROWS_PER_STATEMENT))
+        {
+            let mut sql = format!("INSERT INTO licenses ({INSERT_COLUMNS}) VALUES ");
             for r in 0..chunk.len() {
-                let b = r * 12;
+                let b = r * 13;
                 if r > 0 {
                     sql.push_str(", ");
                 }
                 sql.push('(');
-                for c in 1..=12 {
+                for c in 1..=13 {
                     if c > 1 {
                         sql.push_str(", ");
                     }
@@ -245,20 +319,25 @@ impl IssueTx {
                 sql.push(')');
             }
             let mut q = sqlx::query(&sql);
-            for l in chunk {
+            for (l, split) in chunk.iter().zip(split) {
+                let (header_id, stored) = match split {
+                    Some((id, _, rest)) => (Some(id.as_str()), *rest),
+                    None => (None, l.credential.as_str()),
+                };
                 q = q
                     .bind(&l.identifier)
                     .bind(&self.agency)
                     .bind(&l.type_code)
                     .bind(&l.holder_code)
-                    .bind(&l.credential)
+                    .bind(stored)
                     .bind(l.slot.list)
                     .bind(l.slot.index)
                     .bind(status_text(Status::Valid))
                     .bind(None::<String>)
                     .bind(1_i64)
                     .bind(self.now)
-                    .bind(self.now);
+                    .bind(self.now)
+                    .bind(header_id);
             }
             q.execute(&mut *self.tx)
                 .await

@@ -24,7 +24,7 @@ mod trust_lists;
 /// A license's status: the license domain's [`crate::license::Status`], stored by name.
 pub use crate::license::Status as LicenseStatus;
 pub use error::StorageError;
-pub use licenses::{IssueTx, LicenseRecord, NewLicense, Slot};
+pub use licenses::{CredentialStorage, IssueTx, LicenseRecord, NewLicense, Slot};
 pub use proofs::{ProofRequestRecord, ProofState};
 pub use seals::SealRecord;
 pub use status::{status_entry, StatusListRecord, LIST_CAPACITY};

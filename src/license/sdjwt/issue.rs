@@ -4,10 +4,10 @@
 
 use super::super::metadata::{HolderCodeType, Metadata};
 use super::super::{Agency, Identifier, LicenseError};
-use super::{jwk_of, vct_for, Disclosure, LOCAL_TYPE_CODE, SD_ALG, TYP};
+use super::{jwk_of, vct_for, Disclosure, LOCAL_TYPE_CODE, SD_ALG};
 use crate::catalog::{Catalog, LicenseClass};
 use crate::crypto::{PublicKey, SignatureEncoding};
-use crate::jose::{self, b64};
+use crate::jose::b64_into;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
@@ -212,12 +212,15 @@ impl Agency {
             json!({"status_list": {"idx": req.status.idx, "uri": req.status.uri}}),
         );
 
-        let mut header = Map::new();
-        header.insert("alg".into(), self.signer().algorithm().jose_alg().into());
-        header.insert("typ".into(), TYP.into());
-        header.insert("x5c".into(), jose::x5c_value(self.chain()));
+        // The header is the agency's, encoded once; only the payload is per credential.
+        let payload = serde_json::to_vec(&payload).expect("JSON map serialises");
+        let header = self.jws_header();
+        let mut signing_input = String::with_capacity(header.len() + 1 + payload.len() * 4 / 3 + 4);
+        signing_input.push_str(header);
+        signing_input.push('.');
+        b64_into(&payload, &mut signing_input);
         Ok(Prepared {
-            signing_input: jose::signing_input(&header, &payload),
+            signing_input,
             metadata,
             disclosures,
             status: req.status.clone(),
@@ -246,7 +249,18 @@ impl Prepared {
         if signature.len() != 64 {
             return Err(LicenseError::BadSignature);
         }
-        let mut sd_jwt = format!("{}.{}~", self.signing_input, b64(signature));
+        let len = self.signing_input.len()
+            + 90
+            + self
+                .disclosures
+                .iter()
+                .map(|d| d.encoded.len() + 1)
+                .sum::<usize>();
+        let mut sd_jwt = String::with_capacity(len);
+        sd_jwt.push_str(&self.signing_input);
+        sd_jwt.push('.');
+        b64_into(signature, &mut sd_jwt);
+        sd_jwt.push('~');
         for d in &self.disclosures {
             sd_jwt.push_str(&d.encoded);
             sd_jwt.push('~');

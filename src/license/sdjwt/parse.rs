@@ -27,8 +27,9 @@ impl Disclosure {
     /// A new disclosure with a fresh 128-bit salt.
     pub fn new(name: &str, value: Value) -> Self {
         let salt = jose::b64(&rand::random::<[u8; 16]>());
-        let json = Value::Array(vec![salt.clone().into(), name.into(), value.clone()]);
-        let encoded = jose::b64(&serde_json::to_vec(&json).expect("JSON serialises"));
+        // `[salt, name, value]`, serialised straight from the parts (no copy of value).
+        let json = serde_json::to_vec(&(&salt, name, &value)).expect("JSON serialises");
+        let encoded = jose::b64(&json);
         Disclosure {
             encoded,
             salt,

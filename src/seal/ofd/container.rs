@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
+use std::sync::Arc;
 
 use zip::write::SimpleFileOptions;
 use zip::CompressionMethod;
@@ -63,6 +64,9 @@ pub struct Entry {
     pub data: Vec<u8>,
     /// Whether the entry is stored (not deflated); kept when written back.
     pub stored: bool,
+    /// Its index in the package it was read from, while unchanged: written back by
+    /// copying its compressed bytes as they were (no recompression, no second CRC).
+    source: Option<usize>,
 }
 
 impl Entry {
@@ -78,6 +82,8 @@ pub struct OfdPackage {
     entries: Vec<Entry>,
     index: HashMap<String, usize>,
     limits: Limits,
+    /// The zip bytes the package was read from, shared by its clones.
+    source: Option<Arc<[u8]>>,
 }
 
 impl OfdPackage {
@@ -110,6 +116,7 @@ impl OfdPackage {
             entries: Vec::with_capacity(archive.len()),
             index: HashMap::with_capacity(archive.len()),
             limits,
+            source: Some(Arc::from(bytes)),
         };
         let mut total: u64 = 0;
         for i in 0..archive.len() {
@@ -128,7 +135,12 @@ impl OfdPackage {
                 return Err(OfdError::SizeMismatch { name });
             }
             total += data.len() as u64;
-            pkg.push(Entry { name, data, stored });
+            pkg.push(Entry {
+                name,
+                data,
+                stored,
+                source: Some(i),
+            });
         }
         Ok(pkg)
     }
@@ -173,11 +185,13 @@ impl OfdPackage {
         check_entry_name(name)?;
         if let Some(&i) = self.index.get(name) {
             self.entries[i].data = data;
+            self.entries[i].source = None;
         } else {
             self.push(Entry {
                 name: name.to_string(),
                 data,
                 stored,
+                source: None,
             });
         }
         Ok(())
@@ -188,11 +202,23 @@ impl OfdPackage {
         self.entries.push(e);
     }
 
-    /// Write the package as zip bytes (entries in order, compression kept).
+    /// Write the package as zip bytes in one pass (entries in order, compression kept).
+    /// Entries unchanged since [`OfdPackage::read`] are copied compressed as they were
+    /// read; new and changed ones are compressed here.
     pub fn write(&self) -> Result<Vec<u8>, OfdError> {
         let total: usize = self.entries.iter().map(|e| e.data.len()).sum();
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(total + 4096)));
+        let mut source = match &self.source {
+            Some(bytes) if self.entries.iter().any(|e| e.source.is_some()) => {
+                Some(zip::ZipArchive::new(Cursor::new(&bytes[..]))?)
+            }
+            _ => None,
+        };
         for e in &self.entries {
+            if let (Some(archive), Some(i)) = (source.as_mut(), e.source) {
+                w.raw_copy_file(archive.by_index_raw(i)?)?;
+                continue;
+            }
             let method = if e.stored {
                 CompressionMethod::Stored
             } else {
