@@ -139,3 +139,13 @@ impl TrustListStore for Store {
         Ok(Store::insert_trust_list(self, list).await?)
     }
 }
+
+impl crate::service::holder_licenses::HolderLicenseStore for Store {
+    async fn licenses_of_holder(
+        &self,
+        code: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::service::store::LicenseRecord>, StoreError> {
+        Ok(Store::licenses_of_holder(self, code, limit).await?)
+    }
+}
