@@ -22,6 +22,7 @@ pub mod licenses;
 mod metrics;
 pub mod node_call;
 pub mod ops;
+pub mod pages;
 pub mod proofs;
 pub mod rate_limit;
 pub mod seals;
@@ -89,6 +90,9 @@ pub fn app(node: AppState) -> Router {
         .route("/demo-idp/jwks.json", get(demo_idp::jwks))
         .route("/demo-idp/holders", get(demo_idp::holders))
         .route("/demo-idp/sign-in", post(demo_idp::sign_in))
+        .route("/holder", get(pages::holder))
+        .route("/verify", get(pages::verify))
+        .route("/assets/{*name}", get(pages::asset))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route(

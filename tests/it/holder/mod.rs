@@ -2,6 +2,7 @@
 //! configured one), the signed federation calls between nodes, and the licenses a
 //! holder gathers from every province.
 
+mod browser;
 mod gathered;
 mod node_calls;
 mod sign_in;

@@ -53,7 +53,7 @@ async fn a_demo_holder_signs_in_and_is_named_by_the_token() {
         &[],
     )
     .await;
-    r.assert_problem(StatusCode::BAD_REQUEST, "invalid_request");
+    r.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
 }
 
 #[tokio::test]
