@@ -301,3 +301,50 @@ pub fn verify_id_token(
         expires_at: exp,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_key_sets_are_refused_with_a_reason() {
+        let many = serde_json::json!({"keys": vec![serde_json::json!({"kty": "EC"}); 33]});
+        let short_x = r#"{"keys":[{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}]}"#;
+        let off_curve = format!(
+            r#"{{"keys":[{{"kty":"EC","crv":"P-256","x":"{}","y":"{}"}}]}}"#,
+            crate::jose::b64(&[1u8; 32]),
+            crate::jose::b64(&[2u8; 32])
+        );
+        let cases: Vec<(String, &str)> = vec![
+            ("not json".into(), "not JSON"),
+            ("{}".into(), "no keys"),
+            (many.to_string(), "more than"),
+            (
+                r#"{"keys":[{"kty":"RSA","n":"x","e":"AQAB"}]}"#.into(),
+                "no EC P-256",
+            ),
+            (
+                r#"{"keys":[{"kty":"EC","crv":"P-256","use":"enc","x":"","y":""}]}"#.into(),
+                "no EC P-256",
+            ),
+            (short_x.into(), "32 bytes"),
+            (off_curve, "not a P-256 point"),
+            ("x".repeat(MAX_JWKS_BYTES + 1), "larger"),
+        ];
+        for (text, why) in cases {
+            match Jwks::parse(text.as_bytes()) {
+                Err(IdTokenError::Jwks(e)) => assert!(e.contains(why), "{e} / {why}"),
+                other => panic!("{why}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_set_round_trips_through_its_json() {
+        let k = crate::crypto::PrivateKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
+        let set = Jwks::single("k1", k.public_key().clone());
+        let again = Jwks::parse(set.to_json().to_string().as_bytes()).unwrap();
+        assert_eq!(again, set);
+        assert!(again.has_kid("k1") && !again.has_kid("k2"));
+    }
+}

@@ -5,6 +5,7 @@
 mod browser;
 mod gathered;
 mod node_calls;
+mod pages;
 mod sign_in;
 
 use crate::common;

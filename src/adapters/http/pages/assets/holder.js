@@ -25,7 +25,7 @@ async function signInForm() {
   const r = await fetch("/demo-idp/holders");
   if (!r.ok) { $("signin-error").textContent = "HTTP " + r.status; $("signin-error").classList.remove("hidden"); return; }
   for (const h of (await r.json()).holders) {
-    box.append(el("button", { class: "card", "data-holder": h.holder, style: "display:block;width:100%;text-align:left",
+    box.append(el("button", { class: "card holder-choice", "data-holder": h.holder,
       onclick: () => signIn(h.holder) }, dsLang() === "en" ? h.name_en : h.name, " ", el("span", { class: "meta" }, h.holder_code_type === "001" ? "(USCC)" : "")));
   }
 }
