@@ -116,6 +116,10 @@ pub struct Config {
     /// The provider's JWKS: a file, or an `http(s)://` URL fetched when needed
     /// (`DELTASEAL_HOLDER_IDP_JWKS`).
     pub holder_idp_jwks: Option<String>,
+    /// Whether `serve` issues the demo holders' licenses at start-up on a node with the
+    /// demo identity provider, when its store holds none of them
+    /// (`DELTASEAL_DEMO_HOLDERS`), default true.
+    pub demo_holders: bool,
 }
 
 impl Default for Config {
@@ -151,6 +155,7 @@ impl Default for Config {
             holder_idp_issuer: None,
             holder_idp_audience: None,
             holder_idp_jwks: None,
+            demo_holders: true,
         }
     }
 }
@@ -392,6 +397,18 @@ impl Config {
             if let Some(v) = env(name) {
                 *slot = (!v.is_empty()).then_some(v);
             }
+        }
+        if let Some(v) = env("DELTASEAL_DEMO_HOLDERS") {
+            c.demo_holders = match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                _ => {
+                    return Err(ConfigError::BadValue {
+                        name: "DELTASEAL_DEMO_HOLDERS",
+                        reason: "use true or false".into(),
+                    })
+                }
+            };
         }
         if let Some(v) = env("DELTASEAL_PROVINCE") {
             c.province = match v.as_str() {

@@ -150,7 +150,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
             .open_node(bound, clock)
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
-        if node.identity_provider().is_some_and(|i| i.demo.is_some()) {
+        if cfg.demo_holders && node.identity_provider().is_some_and(|i| i.demo.is_some()) {
             match crate::adapters::http::demo_data::seed(&node).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(licenses = n, "demo holders' licenses issued"),
