@@ -251,6 +251,12 @@ pub fn inspect(text: &str, opts: &Options<'_>) -> Inspection {
         }
     };
     out.claims = Some(claims_json(&claims));
+    if opts.prefix == super::DCC_PREFIX {
+        if let Err(why) = dcc_structure(&claims) {
+            b.fail(&QrError::Claims(why));
+            return b.finish(out);
+        }
+    }
     b.put(
         Layer::Claims,
         LayerOutcome::Passed,
@@ -329,6 +335,28 @@ pub fn inspect(text: &str, opts: &Options<'_>) -> Inspection {
         }
     }
     b.finish(out)
+}
+
+/// An EU DCC payload's structure: claim -260 (hcert) a map whose key 1 (eu_dgc_v1) is
+/// a map.
+fn dcc_structure(c: &ClaimsSet) -> Result<(), String> {
+    let hcert = c
+        .rest
+        .iter()
+        .find(|(n, _)| *n == coset::cwt::ClaimName::PrivateUse(-260) || matches!(n, coset::cwt::ClaimName::Assigned(a) if coset::iana::EnumI64::to_i64(a) == -260))
+        .map(|(_, v)| v)
+        .ok_or("no hcert claim (-260)")?;
+    let Value::Map(m) = hcert else {
+        return Err("the hcert claim (-260) is not a map".into());
+    };
+    match m
+        .iter()
+        .find(|(k, _)| k.as_integer().map(i128::from) == Some(1))
+    {
+        Some((_, Value::Map(_))) => Ok(()),
+        Some(_) => Err("hcert key 1 (eu_dgc_v1) is not a map".into()),
+        None => Err("hcert has no key 1 (eu_dgc_v1)".into()),
+    }
 }
 
 struct Cert {

@@ -130,6 +130,9 @@ pub fn make_show(
     if req.license != cred.identifier {
         return Err(ServiceError::NotFound);
     }
+    if !cred.identifier.starts_with("1.2.156.3005.2.") {
+        return Err(ServiceError::Internal("not a GB/T 36904 identifier".into()));
+    }
     let ttl = req.ttl_s.unwrap_or(DEFAULT_TTL_S);
     if ttl == 0 || ttl > MAX_TTL_S {
         return Err(invalid(format!("ttl_s must be 1-{MAX_TTL_S} seconds")));

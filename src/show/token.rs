@@ -7,7 +7,7 @@
 //! | 4 `exp`, 6 `iat` | Unix seconds |
 //! | 7 `cti` | the token id, 8 random bytes |
 //! | `"m"` | mode: 1 online, 2 offline |
-//! | `"l"` | the license identifier (GB/T 36904) |
+//! | `"l"` | the license identifier (GB/T 36904) without its fixed `1.2.156.3005.2.` |
 //! | `"c"` | online: the chosen claim names (array of text) |
 //! | `"t"` | offline: the national type code |
 //! | `"s"` | offline: the status reference `[idx, uri]` |
@@ -24,6 +24,9 @@ use crate::pki::Province;
 use coset::cbor::value::Value;
 use coset::cwt::{ClaimName, ClaimsSet, Timestamp};
 use coset::CborSerializable;
+
+/// The fixed start of every GB/T 36904 identifier, left out of the token.
+const ID_PREFIX: &str = "1.2.156.3005.2.";
 
 /// The mode of a show token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -172,7 +175,7 @@ impl ShowToken {
             .ok_or_else(|| bad("cti is not an 8-byte token id"))?;
         let get = |k: &str| c.rest.iter().find(|(n, _)| *n == text(k)).map(|(_, v)| v);
         let license_id = match get("l") {
-            Some(Value::Text(t)) if !t.is_empty() && t.len() <= 128 => t.clone(),
+            Some(Value::Text(t)) if !t.is_empty() && t.len() <= 128 => format!("{ID_PREFIX}{t}"),
             _ => return Err(bad("l is not a license identifier")),
         };
         let body = match get("m").and_then(|v| v.as_integer()).map(i128::from) {
