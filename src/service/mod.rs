@@ -18,6 +18,7 @@
 pub mod blocking;
 mod error;
 pub mod held_lists;
+pub mod holder_licenses;
 pub mod issue;
 pub mod proofs;
 pub mod seal_make;

@@ -7,6 +7,7 @@ mod contract;
 mod crash;
 mod crypto;
 mod fuzz_regressions;
+mod holder;
 mod holder_code;
 mod http;
 mod http_seals;

@@ -11,11 +11,16 @@
 
 pub mod auth;
 pub mod blocking;
+pub mod demo_data;
+pub mod demo_idp;
 pub mod error;
 pub mod extract;
+pub mod holder;
+pub mod holder_licenses;
 pub mod issue;
 pub mod licenses;
 mod metrics;
+pub mod node_call;
 pub mod ops;
 pub mod proofs;
 pub mod rate_limit;
@@ -71,6 +76,19 @@ pub fn app(node: AppState) -> Router {
             "/v1/seals/{es_id}/stamp",
             post(seals::stamp::stamp).layer(DefaultBodyLimit::max(seals::MAX_DOCUMENT_BYTES)),
         )
+        .route("/v1/holder/me", get(holder::me))
+        .route("/v1/holder/licenses", get(holder_licenses::list))
+        .route(
+            holder_licenses::FEDERATION_PATH,
+            post(holder_licenses::federation),
+        )
+        .route(
+            "/demo-idp/.well-known/openid-configuration",
+            get(demo_idp::discovery),
+        )
+        .route("/demo-idp/jwks.json", get(demo_idp::jwks))
+        .route("/demo-idp/holders", get(demo_idp::holders))
+        .route("/demo-idp/sign-in", post(demo_idp::sign_in))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route(

@@ -152,3 +152,13 @@ impl ShowUseStore for Store {
         Ok(Store::first_show_use(self, province, token_id, license_id, expires_at, now).await?)
     }
 }
+
+impl crate::service::holder_licenses::HolderLicenseStore for Store {
+    async fn licenses_of_holder(
+        &self,
+        code: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::service::store::LicenseRecord>, StoreError> {
+        Ok(Store::licenses_of_holder(self, code, limit).await?)
+    }
+}
