@@ -126,8 +126,11 @@ impl ShowToken {
             Mode::Offline => 2,
         };
         c.rest.push((text("m"), Value::from(mode)));
-        c.rest
-            .push((text("l"), Value::Text(self.license_id.clone())));
+        let short = self
+            .license_id
+            .strip_prefix(ID_PREFIX)
+            .unwrap_or(&self.license_id);
+        c.rest.push((text("l"), Value::Text(short.to_string())));
         match &self.body {
             Body::Online { claims } => {
                 let names = claims.iter().map(|n| Value::Text(n.clone())).collect();

@@ -4,6 +4,7 @@
 
 mod gathered;
 mod node_calls;
+mod show;
 mod sign_in;
 
 use crate::common;
