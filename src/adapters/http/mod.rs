@@ -27,6 +27,7 @@ pub mod proofs;
 pub mod rate_limit;
 pub mod seals;
 mod server;
+pub mod show;
 pub mod state;
 pub mod status;
 pub mod trust_list;
@@ -77,6 +78,8 @@ pub fn app(node: AppState) -> Router {
             "/v1/seals/{es_id}/stamp",
             post(seals::stamp::stamp).layer(DefaultBodyLimit::max(seals::MAX_DOCUMENT_BYTES)),
         )
+        .route("/v1/show", post(show::show))
+        .route(show::REDEEM_PATH, post(show::redeem_route))
         .route("/v1/holder/me", get(holder::me))
         .route("/v1/holder/licenses", get(holder_licenses::list))
         .route(
