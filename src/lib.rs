@@ -11,6 +11,8 @@
 //! - [`license`]: identifiers, metadata, SD-JWT VC licenses and proofs, status lists,
 //!   the e-proof flow.
 //! - [`seal`]: GB/T 38540 seals and stamps, and OFD documents carrying them.
+//! - [`federation`]: the signed calls between provinces' nodes (making and checking them).
+//! - [`holder`]: holders signing in with OpenID Connect ID tokens, and the demo provider.
 //! - [`report`]: the one verification report model every verifier returns.
 //! - [`trust_list`]: the signed regional trust list and the anchors it yields.
 //! - [`verify`]: the one verification engine — any artifact, under the trust list and a policy.
@@ -27,11 +29,15 @@
 pub mod adapters;
 pub mod catalog;
 pub mod crypto;
+pub mod federation;
+pub mod holder;
 pub mod jose;
 pub mod license;
 pub mod pki;
+pub mod qr;
 pub mod report;
 pub mod seal;
 pub mod service;
+pub mod show;
 pub mod trust_list;
 pub mod verify;

@@ -106,6 +106,20 @@ pub struct Config {
     /// Verify requests a client may make at once before the rate applies
     /// (`DELTASEAL_VERIFY_RATE_BURST`), default 100.
     pub verify_rate_burst: u32,
+    /// The identity provider holders sign in with: its issuer identifier, the `iss` of
+    /// its ID tokens (`DELTASEAL_HOLDER_IDP_ISSUER`). Unset: the embedded demo provider
+    /// (a node with demo keys), or no holder sign-in (a production node).
+    pub holder_idp_issuer: Option<String>,
+    /// This node's client id at that provider, required in `aud`
+    /// (`DELTASEAL_HOLDER_IDP_AUDIENCE`).
+    pub holder_idp_audience: Option<String>,
+    /// The provider's JWKS: a file, or an `http(s)://` URL fetched when needed
+    /// (`DELTASEAL_HOLDER_IDP_JWKS`).
+    pub holder_idp_jwks: Option<String>,
+    /// Whether `serve` issues the demo holders' licenses at start-up on a node with the
+    /// demo identity provider, when its store holds none of them
+    /// (`DELTASEAL_DEMO_HOLDERS`), default true.
+    pub demo_holders: bool,
 }
 
 impl Default for Config {
@@ -138,6 +152,10 @@ impl Default for Config {
             max_connections: crate::adapters::http::ServeOptions::default().max_connections,
             verify_rate_per_minute: limits.verify_rate_per_minute,
             verify_rate_burst: limits.verify_rate_burst,
+            holder_idp_issuer: None,
+            holder_idp_audience: None,
+            holder_idp_jwks: None,
+            demo_holders: true,
         }
     }
 }
@@ -371,6 +389,27 @@ impl Config {
         if let Some(v) = env("DELTASEAL_TRUST_LIST_POLL_S") {
             c.trust_list_poll_s = num("DELTASEAL_TRUST_LIST_POLL_S", v)? as u64;
         }
+        for (name, slot) in [
+            ("DELTASEAL_HOLDER_IDP_ISSUER", &mut c.holder_idp_issuer),
+            ("DELTASEAL_HOLDER_IDP_AUDIENCE", &mut c.holder_idp_audience),
+            ("DELTASEAL_HOLDER_IDP_JWKS", &mut c.holder_idp_jwks),
+        ] {
+            if let Some(v) = env(name) {
+                *slot = (!v.is_empty()).then_some(v);
+            }
+        }
+        if let Some(v) = env("DELTASEAL_DEMO_HOLDERS") {
+            c.demo_holders = match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                _ => {
+                    return Err(ConfigError::BadValue {
+                        name: "DELTASEAL_DEMO_HOLDERS",
+                        reason: "use true or false".into(),
+                    })
+                }
+            };
+        }
         if let Some(v) = env("DELTASEAL_PROVINCE") {
             c.province = match v.as_str() {
                 "" => None,
@@ -425,6 +464,18 @@ impl Config {
                     reason: "must be an http:// or https:// URL".into(),
                 });
             }
+        }
+        let idp = [
+            &self.holder_idp_issuer,
+            &self.holder_idp_audience,
+            &self.holder_idp_jwks,
+        ];
+        if idp.iter().any(|v| v.is_some()) && !idp.iter().all(|v| v.is_some()) {
+            return Err(ConfigError::BadValue {
+                name: "holder_idp",
+                reason: "holder_idp_issuer, holder_idp_audience and holder_idp_jwks go together"
+                    .into(),
+            });
         }
         if self.database.is_empty() {
             return Err(ConfigError::BadValue {
@@ -581,9 +632,66 @@ impl Config {
             },
             clock,
         };
-        Ok(Node::with_trust_list(
-            store, catalog, hosted, settings, trust,
-        ))
+        let base = settings.public_base_url.clone();
+        let node = Node::with_trust_list(store, catalog, hosted, settings, trust);
+        if let Some(idp) = self.identity_provider(&base)? {
+            node.set_identity_provider(idp);
+        }
+        if let Some(p) = self.province {
+            if let Some(e) = keys.find(Role::ShowService, p) {
+                node.set_show_service(
+                    p,
+                    Party {
+                        id: e.id().to_string(),
+                        role: Role::ShowService,
+                        cert: e.cert_der.clone(),
+                        signer: e.signer.clone(),
+                    },
+                );
+            }
+        }
+        Ok(node)
+    }
+
+    /// The identity provider holders sign in with: the configured one; else, on a node
+    /// that is not production, the embedded demo provider (issuer `<base>/demo-idp`);
+    /// else none.
+    pub fn identity_provider(
+        &self,
+        base: &str,
+    ) -> Result<Option<crate::adapters::idp::IdentityProvider>, ConfigError> {
+        use crate::adapters::idp::IdentityProvider;
+        let bad = |reason: String| ConfigError::BadValue {
+            name: "holder_idp",
+            reason,
+        };
+        match (
+            &self.holder_idp_issuer,
+            &self.holder_idp_audience,
+            &self.holder_idp_jwks,
+        ) {
+            (Some(issuer), Some(audience), Some(jwks)) => {
+                let policy = crate::holder::IdTokenPolicy {
+                    issuer: issuer.clone(),
+                    audience: audience.clone(),
+                };
+                IdentityProvider::from_jwks_location(policy, jwks)
+                    .map(Some)
+                    .map_err(|e| bad(e.to_string()))
+            }
+            _ if self.production => Ok(None),
+            _ if !self
+                .keys_dir
+                .join(crate::holder::demo::DEMO_KEY_FILE)
+                .exists() =>
+            {
+                tracing::warn!("no demo identity provider key; holders cannot sign in");
+                Ok(None)
+            }
+            _ => IdentityProvider::demo(&self.keys_dir, base)
+                .map(Some)
+                .map_err(|e| bad(e.to_string())),
+        }
     }
 }
 

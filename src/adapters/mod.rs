@@ -18,6 +18,8 @@ pub mod cli;
 pub mod config;
 pub mod federation;
 pub mod http;
+pub mod idp;
 pub mod keystore;
 pub mod province;
+pub mod signed_calls;
 pub mod storage;

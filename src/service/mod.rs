@@ -18,17 +18,21 @@
 pub mod blocking;
 mod error;
 pub mod held_lists;
+pub mod holder_licenses;
 pub mod issue;
 pub mod proofs;
 pub mod seal_make;
 pub mod seal_stamp;
+pub mod show;
 pub mod status;
 pub mod store;
 pub mod trust_list;
 
 pub use blocking::{Blocking, Inline};
 pub use error::ServiceError;
-pub use store::{HeldListStore, LicenseStore, ProofStore, SealStore, StoreError, TrustListStore};
+pub use store::{
+    HeldListStore, LicenseStore, ProofStore, SealStore, ShowUseStore, StoreError, TrustListStore,
+};
 
 #[cfg(test)]
 mod tests;

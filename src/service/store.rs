@@ -325,3 +325,17 @@ pub trait HeldListStore: Sync {
         row: &HeldListRow,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
+
+/// The single-use record of online show tokens, shared by every node of a province.
+pub trait ShowUseStore: Sync {
+    /// Record the redemption of `token_id` signed for `province` until `expires_at`
+    /// (Unix seconds); `Ok(false)`: redeemed before (a replay).
+    fn first_show_use(
+        &self,
+        province: &str,
+        token_id: &str,
+        license_id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}

@@ -79,6 +79,7 @@ pub fn build(
                 name_zh: m.name_zh.clone(),
                 name_en: m.name_en.clone(),
                 cert_sha256: vec![fingerprint(l.cert_der)],
+                certs: vec![CertEntry::new(l.cert_der)],
             };
             match m.role {
                 Role::ProvinceRoot => e.roots.push(CertEntry::new(l.cert_der)),
@@ -93,6 +94,7 @@ pub fn build(
                         name_en: m.name_en.clone(),
                         cert_sha256: vec![fingerprint(l.cert_der)],
                         license_types: m.license_types.clone(),
+                        certs: vec![CertEntry::new(l.cert_der)],
                     })
                 }
                 Role::SealAuthority => e.seal_authorities.push(party()),

@@ -98,6 +98,10 @@ pub struct AgencyEntry {
     pub cert_sha256: Vec<String>,
     /// The type codes it may issue.
     pub license_types: Vec<String>,
+    /// The certificates themselves, so a QR token can name one by its kid instead of
+    /// carrying it (lists without them still parse).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certs: Vec<CertEntry>,
 }
 
 /// A seal authority or show-license service.
@@ -113,6 +117,10 @@ pub struct PartyEntry {
     pub name_en: String,
     /// SHA-256 fingerprints of its certificates.
     pub cert_sha256: Vec<String>,
+    /// The certificates themselves, so a QR token can name one by its kid instead of
+    /// carrying it (lists without them still parse).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certs: Vec<CertEntry>,
 }
 
 /// One common type and its local codes.
@@ -172,6 +180,42 @@ impl TrustList {
             .collect()
     }
 
+    /// The show-license service whose certificate has this kid (first 8 bytes of its
+    /// SHA-256), with its province and the certificate's DER.
+    pub fn show_service_by_kid(&self, kid: &[u8]) -> Option<(Province, &PartyEntry, Vec<u8>)> {
+        self.provinces.iter().find_map(|p| {
+            p.show_services
+                .iter()
+                .find_map(|s| cert_with_kid(&s.certs, kid).map(|der| (p.code, s, der)))
+        })
+    }
+
+    /// A listed certificate (province root, issuing agency, seal authority or show
+    /// service) whose SHA-256 starts with `prefix` (at least 8 bytes), as DER.
+    pub fn cert_by_kid(&self, kid: &[u8]) -> Option<Vec<u8>> {
+        if kid.len() < 8 {
+            return None;
+        }
+        self.provinces.iter().find_map(|p| {
+            cert_with_kid(&p.roots, kid)
+                .or_else(|| {
+                    p.issuing_agencies
+                        .iter()
+                        .find_map(|a| cert_with_kid(&a.certs, kid))
+                })
+                .or_else(|| {
+                    p.show_services
+                        .iter()
+                        .find_map(|s| cert_with_kid(&s.certs, kid))
+                })
+                .or_else(|| {
+                    p.seal_authorities
+                        .iter()
+                        .find_map(|s| cert_with_kid(&s.certs, kid))
+                })
+        })
+    }
+
     /// The common type a code names: the code itself when it is common, else the type
     /// that lists it as a province's local code (with that province).
     pub fn common_type(&self, code: &str) -> Option<(&TypeMapping, Option<Province>)> {
@@ -186,4 +230,13 @@ impl TrustList {
             }
         })
     }
+}
+
+/// The certificate among `certs` whose SHA-256 starts with `kid`, checked.
+fn cert_with_kid(certs: &[CertEntry], kid: &[u8]) -> Option<Vec<u8>> {
+    let want = hex::encode(kid);
+    certs
+        .iter()
+        .filter(|c| c.sha256.starts_with(&want))
+        .find_map(CertEntry::to_der)
 }

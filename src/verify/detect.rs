@@ -17,6 +17,9 @@ pub fn detect(bytes: &[u8]) -> Option<Kind> {
     if text.starts_with(b"-----BEGIN CERTIFICATE-----") {
         return Some(Kind::Certificate);
     }
+    if super::show::looks_like_qr_text(text) {
+        return Some(Kind::ShowToken);
+    }
     if looks_like_sd_jwt(text) {
         return Some(Kind::SdJwt);
     }

@@ -27,6 +27,7 @@ mod license;
 mod policy;
 mod seal;
 pub mod seal_revocations;
+pub mod show;
 pub mod status;
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ pub use crate::pki::validate::PathCache as ChainCache;
 pub use detect::detect;
 pub use policy::Policy;
 pub use seal_revocations::{accept_seal_revocations, HeldSealRevocations};
+pub use show::OnlineAnswer;
 pub use status::{
     accept_held_status_list, accept_status_list, status_uri, Freshness, HeldStatusList,
     StatusListRefusal, StatusLookup, StatusSource,
@@ -64,12 +66,15 @@ pub enum Kind {
     Ofd,
     /// An X.509 certificate (PEM or DER).
     Certificate,
+    /// A show token (QR text: prefix, base45, zlib, COSE_Sign1).
+    ShowToken,
 }
 
 impl Kind {
     /// Every kind, in the order detection tries them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Ofd,
+        Kind::ShowToken,
         Kind::SdJwt,
         Kind::Certificate,
         Kind::Seal,
@@ -84,6 +89,7 @@ impl Kind {
             Kind::Stamp => "stamp",
             Kind::Ofd => "ofd",
             Kind::Certificate => "certificate",
+            Kind::ShowToken => "show-token",
         }
     }
 
@@ -91,6 +97,7 @@ impl Kind {
     pub fn parse(s: &str) -> Option<Kind> {
         match s {
             "license" | "sdjwt" => Some(Kind::SdJwt),
+            "qr" | "show" => Some(Kind::ShowToken),
             _ => Kind::ALL.into_iter().find(|k| k.name() == s),
         }
     }
@@ -270,10 +277,38 @@ pub struct Verdict {
     /// was produced and fetched, its age at the validation time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation: Option<Freshness>,
+    /// A show token's own facts (show tokens only): mode, token id, expiry, the
+    /// chosen claims, the holder's name and masked ID number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show: Option<Shown>,
     /// The trust list cited.
     pub trust_list: TrustListCited,
     /// Every check and the indication.
     pub report: Report,
+}
+
+/// What a verified show token says beside the claims, for the clerk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shown {
+    /// `online` or `offline`.
+    pub mode: crate::show::Mode,
+    /// The token id, hex.
+    pub token_id: String,
+    /// The license identifier the token names.
+    pub license_id: String,
+    /// When the token expires, Unix seconds.
+    pub expires_at: i64,
+    /// The audience the token names, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// The claim names the holder chose (the verdict's `claims` are these only).
+    pub chosen: Vec<String>,
+    /// The holder's name, when it checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_name: Option<String>,
+    /// The holder's ID number, masked ([`crate::show::mask_code`]), when it checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_code_masked: Option<String>,
 }
 
 impl Verdict {
@@ -291,12 +326,25 @@ struct Found {
     license_type: Option<TypeInfo>,
     claims: Map<String, Value>,
     revocation: Option<Freshness>,
+    shown: Option<Shown>,
 }
 
 /// Verify `input` under `ctx`. Never panics on hostile input: what cannot be read is a
 /// FORMAT_FAILURE report.
 pub fn verify(input: &Input<'_>, ctx: &Context<'_>) -> Verdict {
-    run(input, None, ctx)
+    run(input, None, ctx, None)
+}
+
+/// Verify a show token (QR text) under `ctx`; for an online token, `answer` is what the
+/// license's issuing node said when asked to redeem it (`None`: not asked — the verdict
+/// is INDETERMINATE).
+pub fn verify_show(bytes: &[u8], ctx: &Context<'_>, answer: Option<&OnlineAnswer>) -> Verdict {
+    let input = Input {
+        bytes,
+        document: None,
+        kind: Some(Kind::ShowToken),
+    };
+    run(&input, None, ctx, answer)
 }
 
 /// Validate a certificate (PEM or DER) under the trust list, for `purpose` when given
@@ -311,13 +359,14 @@ pub fn verify_certificate(
         document: None,
         kind: Some(Kind::Certificate),
     };
-    run(&input, purpose, ctx)
+    run(&input, purpose, ctx, None)
 }
 
 fn run(
     input: &Input<'_>,
     purpose: Option<crate::pki::validate::Purpose>,
     ctx: &Context<'_>,
+    answer: Option<&OnlineAnswer>,
 ) -> Verdict {
     let kind = input.kind.or_else(|| detect(input.bytes));
     let mut b = ReportBuilder::new(kind.map_or("unknown", Kind::object), ctx.at);
@@ -329,14 +378,15 @@ fn run(
         Some(Kind::Stamp) => seal::verify_stamp(&mut b, &mut found, input, ctx),
         Some(Kind::Ofd) => seal::verify_ofd(&mut b, &mut found, input.bytes, ctx),
         Some(Kind::Certificate) => cert::verify(&mut b, &mut found, input.bytes, purpose, ctx),
+        Some(Kind::ShowToken) => show::verify(&mut b, &mut found, input.bytes, ctx, answer),
         None => {
             b.fail(
                 "input.kind",
                 None,
                 SubIndication::FormatFailure,
                 Reason::new(
-                    "无法识别：不是 SD-JWT 凭证、印章、签章、OFD 文档或证书",
-                    "not recognised: neither an SD-JWT VC, a seal, a stamp, an OFD document nor a certificate",
+                    "无法识别：不是 SD-JWT 凭证、印章、签章、OFD 文档、证书或亮证码",
+                    "not recognised: neither an SD-JWT VC, a seal, a stamp, an OFD document, a certificate nor a show token",
                 ),
             );
         }
@@ -348,6 +398,7 @@ fn run(
         license_type: found.license_type,
         claims: found.claims,
         revocation: found.revocation,
+        show: found.shown,
         trust_list: TrustListCited {
             sequence: ctx.trust.list.sequence,
             digest: ctx.trust.digest.clone(),

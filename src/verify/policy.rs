@@ -29,6 +29,12 @@ pub struct Policy {
     /// Warn when the trust list relied on was issued longer ago than this, seconds
     /// (default: no warning; the list's own next update still applies).
     pub warn_trust_list_age_s: Option<u64>,
+    /// The names this verifier answers to as a show token's audience (a node: its
+    /// province code); a token naming another audience fails (default: none).
+    pub audiences: Vec<String>,
+    /// How far past its expiry (or before its issue time) a show token is still
+    /// accepted, seconds (default 30); the report states it.
+    pub show_clock_skew_s: u32,
 }
 
 impl Default for Policy {
@@ -40,6 +46,8 @@ impl Default for Policy {
             clock_skew_s: 300,
             max_status_age_s: 86_400,
             warn_trust_list_age_s: None,
+            audiences: Vec::new(),
+            show_clock_skew_s: 30,
         }
     }
 }

@@ -340,6 +340,15 @@ pub(super) fn check(
 /// (so a caller can fetch the list before verifying); `None` for other kinds.
 pub fn status_uri(input: &super::Input<'_>) -> Option<String> {
     let kind = input.kind.or_else(|| super::detect(input.bytes))?;
+    if kind == super::Kind::ShowToken {
+        // An offline show token names the status its packed credential carries.
+        let text = std::str::from_utf8(input.bytes).ok()?;
+        let (_, token) = crate::show::read_token(text.trim()).ok()?;
+        return match token.body {
+            crate::show::Body::Offline(o) => Some(o.status.uri),
+            crate::show::Body::Online { .. } => None,
+        };
+    }
     if kind != super::Kind::SdJwt {
         return None;
     }

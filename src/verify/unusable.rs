@@ -39,6 +39,7 @@ pub fn without_trust_list(
         license_type: None,
         claims: Map::new(),
         revocation: None,
+        show: None,
         trust_list: cited.unwrap_or(TrustListCited {
             sequence: 0,
             digest: String::new(),

@@ -11,6 +11,7 @@ mod cert_verify;
 mod keys;
 mod license;
 mod license_bulk;
+mod qr;
 mod seal;
 mod seal_make;
 mod seal_ofd;
@@ -46,6 +47,9 @@ enum Command {
     /// Issue, change and show e-licenses and e-proofs through a node's API.
     #[command(subcommand)]
     License(license::LicenseCommand),
+    /// Decode QR texts (show tokens, EU DCC payloads) layer by layer.
+    #[command(subcommand)]
+    Qr(qr::QrCommand),
     /// Run the issuance node (HTTP API).
     Serve(serve::ServeArgs),
     /// Print a request token signed by a hosted party's key, for calling the API by
@@ -122,6 +126,7 @@ pub fn run() -> i32 {
         Command::Cert(c) => cert::run(c),
         Command::Seal(c) => seal::run(c),
         Command::License(c) => license::run(c),
+        Command::Qr(c) => qr::run(c),
         Command::Serve(a) => serve::run(a),
         Command::Token(a) => token::run(a),
         Command::TrustList(c) => trust_list::run(c),

@@ -150,6 +150,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
             .open_node(bound, clock)
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
+        if cfg.demo_holders && node.identity_provider().is_some_and(|i| i.demo.is_some()) {
+            match crate::adapters::http::demo_data::seed(&node).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(licenses = n, "demo holders' licenses issued"),
+                Err(e) => tracing::warn!(error = %e, "demo holders' licenses not issued"),
+            }
+        }
         let store = node.store().clone();
         let poller = cfg.trust_list_url.clone().map(|url| {
             tracing::info!(%url, every_s = cfg.trust_list_poll_s, "polling the trust list");

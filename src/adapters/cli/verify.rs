@@ -62,6 +62,10 @@ pub(crate) struct VerifyArgs {
     /// Without any, license status is not checked (a warning).
     #[arg(long = "status-list")]
     status_lists: Vec<PathBuf>,
+    /// A name this verifier answers to as a show token's audience (e.g. its province
+    /// code); repeatable. A token naming another audience fails `show.audience`.
+    #[arg(long = "audience")]
+    audiences: Vec<String>,
     /// Print the verdict (and its report) as JSON.
     #[arg(long)]
     json: bool,
@@ -103,7 +107,7 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         None => None,
         Some(k) => Some(Kind::parse(k).ok_or_else(|| {
             CliError::Input(format!(
-                "--type {k:?}: use sd-jwt, seal, stamp, ofd or certificate"
+                "--type {k:?}: use sd-jwt, seal, stamp, ofd, certificate or show-token"
             ))
         })?),
     };
@@ -112,6 +116,8 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
             .map_err(|e| CliError::Input(format!("{}: {e}", p.display())))?,
         None => Policy::default(),
     };
+    let mut policy = policy;
+    policy.audiences.extend(a.audiences.iter().cloned());
     let revoked = match &a.revoked {
         Some(p) => Some(
             serde_json::from_str::<SealRevocationList>(&read_text(p)?)

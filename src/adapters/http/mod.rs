@@ -11,16 +11,23 @@
 
 pub mod auth;
 pub mod blocking;
+pub mod demo_data;
+pub mod demo_idp;
 pub mod error;
 pub mod extract;
+pub mod holder;
+pub mod holder_licenses;
 pub mod issue;
 pub mod licenses;
 mod metrics;
+pub mod node_call;
 pub mod ops;
+pub mod pages;
 pub mod proofs;
 pub mod rate_limit;
 pub mod seals;
 mod server;
+pub mod show;
 pub mod state;
 pub mod status;
 pub mod trust_list;
@@ -68,6 +75,24 @@ pub fn app(node: AppState) -> Router {
             post(seals::make::change_signers),
         )
         .route("/v1/seals/{es_id}/stamp", post(seals::stamp::stamp))
+        .route("/v1/show", post(show::show))
+        .route(show::REDEEM_PATH, post(show::redeem_route))
+        .route("/v1/holder/me", get(holder::me))
+        .route("/v1/holder/licenses", get(holder_licenses::list))
+        .route(
+            holder_licenses::FEDERATION_PATH,
+            post(holder_licenses::federation),
+        )
+        .route(
+            "/demo-idp/.well-known/openid-configuration",
+            get(demo_idp::discovery),
+        )
+        .route("/demo-idp/jwks.json", get(demo_idp::jwks))
+        .route("/demo-idp/holders", get(demo_idp::holders))
+        .route("/demo-idp/sign-in", post(demo_idp::sign_in))
+        .route("/holder", get(pages::holder))
+        .route("/verify", get(pages::verify))
+        .route("/assets/{*name}", get(pages::asset))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route(

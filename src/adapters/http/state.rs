@@ -165,6 +165,11 @@ pub struct Node {
     pub(crate) ofd_stamp_slots: tokio::sync::Semaphore,
     /// Issuance signing jobs running at once (each split over the cores); more wait.
     pub(crate) sign_slots: tokio::sync::Semaphore,
+    /// The identity provider holders sign in with (none: no holder sign-in).
+    pub(crate) identity_provider: std::sync::OnceLock<Arc<crate::adapters::idp::IdentityProvider>>,
+    /// This node's province and its show-license service (the key that signs its
+    /// federation calls and show tokens); none for a node of no province.
+    pub(crate) show_service: std::sync::OnceLock<(crate::pki::Province, Arc<Party>)>,
 }
 
 /// OFD packages a node stamps at once: with the 64 MiB upload limit, at most this many
@@ -251,7 +256,31 @@ impl Node {
             batch_slots: tokio::sync::Semaphore::new(VERIFY_BATCHES_AT_ONCE),
             ofd_stamp_slots: tokio::sync::Semaphore::new(OFD_STAMPS_AT_ONCE),
             sign_slots: tokio::sync::Semaphore::new(SIGN_JOBS_AT_ONCE),
+            identity_provider: std::sync::OnceLock::new(),
+            show_service: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Give the node the identity provider holders sign in with (once; a second call
+    /// is refused and returns `false`).
+    pub fn set_identity_provider(&self, idp: crate::adapters::idp::IdentityProvider) -> bool {
+        self.identity_provider.set(Arc::new(idp)).is_ok()
+    }
+
+    /// The identity provider holders sign in with.
+    pub fn identity_provider(&self) -> Option<&Arc<crate::adapters::idp::IdentityProvider>> {
+        self.identity_provider.get()
+    }
+
+    /// Give the node its province and that province's show-license service (once).
+    pub fn set_show_service(&self, province: crate::pki::Province, service: Party) -> bool {
+        self.show_service.set((province, Arc::new(service))).is_ok()
+    }
+
+    /// This node's province and its show-license service (signs federation calls and
+    /// show tokens), when it serves one province.
+    pub fn show_service(&self) -> Option<(crate::pki::Province, &Arc<Party>)> {
+        self.show_service.get().map(|(p, s)| (*p, s))
     }
 
     /// The store.

@@ -195,6 +195,23 @@ impl Store {
         rows.iter().map(license_from_row).collect()
     }
 
+    /// The licenses whose holder code is `holder_code`, oldest first, at most `limit`.
+    pub async fn licenses_of_holder(
+        &self,
+        holder_code: &str,
+        limit: usize,
+    ) -> Result<Vec<LicenseRecord>, StorageError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_LICENSE} WHERE holder_code = $1 \
+             ORDER BY issued_at, identifier LIMIT $2"
+        ))
+        .bind(holder_code)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(license_from_row).collect()
+    }
+
     /// Change a license's status if it belongs to `agency` and is currently in one of
     /// `from`; its status-list entry changes in the same transaction.
     pub async fn set_status(

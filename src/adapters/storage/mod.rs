@@ -18,6 +18,7 @@ mod proofs;
 mod replay;
 mod seals;
 mod service;
+mod show_uses;
 mod status;
 mod trust_lists;
 

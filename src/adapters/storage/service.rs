@@ -4,8 +4,8 @@ use super::{IssueTx, StorageError, Store};
 use crate::license::{ProofState, Status};
 use crate::service::store::{
     IdempotentResponse, Issuance, LicenseRecord, LicenseStore, NewLicense, ProofRequestRecord,
-    ProofStore, SealRecord, SealStore, Slot, StoreError, TrustListInsert, TrustListRecord,
-    TrustListStore,
+    ProofStore, SealRecord, SealStore, ShowUseStore, Slot, StoreError, TrustListInsert,
+    TrustListRecord, TrustListStore,
 };
 
 impl From<StorageError> for StoreError {
@@ -137,5 +137,28 @@ impl TrustListStore for Store {
         list: &TrustListRecord,
     ) -> Result<TrustListInsert, StoreError> {
         Ok(Store::insert_trust_list(self, list).await?)
+    }
+}
+
+impl ShowUseStore for Store {
+    async fn first_show_use(
+        &self,
+        province: &str,
+        token_id: &str,
+        license_id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(Store::first_show_use(self, province, token_id, license_id, expires_at, now).await?)
+    }
+}
+
+impl crate::service::holder_licenses::HolderLicenseStore for Store {
+    async fn licenses_of_holder(
+        &self,
+        code: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::service::store::LicenseRecord>, StoreError> {
+        Ok(Store::licenses_of_holder(self, code, limit).await?)
     }
 }

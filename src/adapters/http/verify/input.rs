@@ -115,7 +115,7 @@ pub fn purpose(p: &str) -> Result<Purpose, ApiError> {
 pub fn kind(k: &str) -> Result<Kind, ApiError> {
     Kind::parse(k).ok_or_else(|| {
         ApiError::InvalidRequest(format!(
-            "type {k:?}: use sd-jwt, seal, stamp, ofd or certificate"
+            "type {k:?}: use sd-jwt, seal, stamp, ofd, certificate or show-token"
         ))
     })
 }
@@ -146,6 +146,9 @@ pub fn raw_kind(m: &str) -> Result<(Option<Kind>, usize), ApiError> {
             (Some(Kind::Certificate), MAX_RAW_OTHER)
         }
         "application/octet-stream" => (None, MAX_RAW_OFD),
+        // QR text pasted, or a photo of a QR code (decoded on the server).
+        "text/plain" => (None, MAX_RAW_OTHER),
+        "image/png" | "image/jpeg" => (Some(Kind::ShowToken), crate::qr::image::MAX_IMAGE_BYTES),
         other => return Err(ApiError::UnsupportedArtifactType(other.to_string())),
     })
 }

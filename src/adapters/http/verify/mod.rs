@@ -161,9 +161,20 @@ pub async fn verify(State(node): State<AppState>, req: Request) -> Result<Json<V
             let (implied, max) = raw_kind(m)?;
             let kind = query.kind.as_deref().map(input::kind).transpose()?;
             let at = query.at()?;
-            let bytes = read_body(&parts.headers, body, max, limits.body_read_timeout).await?;
+            let mut bytes = read_body(&parts.headers, body, max, limits.body_read_timeout)
+                .await?
+                .to_vec();
+            if m.starts_with("image/") {
+                bytes = TokioBlocking
+                    .run(move || crate::qr::image::decode_picture(&bytes))
+                    .await?
+                    .map_err(|e| ApiError::BadPicture(e.to_string()))?
+                    .swap_remove(0)
+                    .text
+                    .into_bytes();
+            }
             Item {
-                bytes: bytes.to_vec(),
+                bytes,
                 document: None,
                 kind: kind.or(implied),
                 at,
@@ -180,11 +191,72 @@ pub async fn verify(State(node): State<AppState>, req: Request) -> Result<Json<V
             return Ok(Json(unusable_verdict(&node, &item, at, &why)));
         }
     };
-    let got = gather(&node, &current, &item).await?;
+    let mut item = item;
+    default_audiences(&node, &mut item.policy);
+    let answer = show_answer(&node, &current, &item).await;
+    // An online token's status is the redeemed presentation's.
+    let got = match &answer {
+        Some(verify::OnlineAnswer::Redeemed { presentation }) => {
+            let p = Item {
+                bytes: presentation.clone().into_bytes(),
+                document: None,
+                kind: Some(verify::Kind::SdJwt),
+                at: item.at,
+                policy: item.policy.clone(),
+            };
+            gather(&node, &current, &p).await?
+        }
+        _ => gather(&node, &current, &item).await?,
+    };
     let verdict = TokioBlocking
-        .run(move || verify_one(&node, &current, &item, &got))
+        .run(move || verify_show_or_one(&node, &current, &item, &got, answer.as_ref()))
         .await?;
     Ok(Json(verdict))
+}
+
+/// A policy naming no audience answers to this node's province and id.
+fn default_audiences(node: &Node, policy: &mut crate::verify::Policy) {
+    if policy.audiences.is_empty() {
+        if let Some((p, _)) = node.show_service() {
+            policy.audiences.push(p.abbrev().to_string());
+        }
+        policy.audiences.push(node.settings.audience.clone());
+    }
+}
+
+/// For an online show token: the issuing node's answer (asked only when the token's
+/// own checks pass here).
+async fn show_answer(
+    node: &Node,
+    current: &CurrentTrustList,
+    item: &Item,
+) -> Option<verify::OnlineAnswer> {
+    let kind = item.kind.or_else(|| verify::detect(&item.bytes));
+    if kind != Some(verify::Kind::ShowToken) {
+        return None;
+    }
+    let text = std::str::from_utf8(&item.bytes).ok()?;
+    super::show::redeem_at_issuer(node, current, text.trim(), &item.policy).await
+}
+
+/// [`verify_one`], or for a show token the engine's show verification with the
+/// issuing node's answer.
+fn verify_show_or_one(
+    node: &Node,
+    trust: &CurrentTrustList,
+    item: &Item,
+    got: &Gathered,
+    answer: Option<&verify::OnlineAnswer>,
+) -> Verdict {
+    let kind = item.kind.or_else(|| verify::detect(&item.bytes));
+    if kind != Some(verify::Kind::ShowToken) {
+        return verify_one(node, trust, item, got);
+    }
+    let at = item.at.unwrap_or_else(|| node.now());
+    let mut ctx = Context::new(&trust.verified, at, &item.policy);
+    ctx.chains = Some(&node.chains);
+    ctx.status = Some(&got.status);
+    verify::verify_show(item.bytes.trim_ascii(), &ctx, answer)
 }
 
 /// One entry of a batch answer.

@@ -1,0 +1,170 @@
+//! Show tokens: making one (COSE_Sign1 signature, zlib, base45) and its QR PNG, and
+//! verifying a scanned offline token through the engine with the chain cache warm —
+//! next to the raw verify rate of the same algorithm in the same run (an offline token
+//! carries two signatures to check: the show service's and the issuing agency's).
+//!
+//! Run: `cargo bench --bench show -- --warm-up-time 1 --measurement-time 3`.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use deltaseal::adapters::keystore::KeyStore;
+use deltaseal::catalog::Catalog;
+use deltaseal::crypto::{Algorithm, SignatureEncoding};
+use deltaseal::license::{Agency, HolderCodeType, IssueRequest, StatusRef};
+use deltaseal::pki::Province;
+use deltaseal::qr::image::Qr;
+use deltaseal::service::show::{make_show, HeldCredential, ShowRequest, ShowService};
+use deltaseal::show::{read_token, sign_token, Mode};
+use deltaseal::trust_list;
+use deltaseal::verify::{verify_show, ChainCache, Context, Policy};
+use serde_json::json;
+use time::macros::datetime;
+
+fn request() -> IssueRequest {
+    IssueRequest {
+        type_code: "11100000000019713D001".into(),
+        serial: "B00000001".into(),
+        version: 1,
+        license_number: None,
+        holder: "张三".into(),
+        holder_code: "310101199003070011".into(),
+        holder_code_type: HolderCodeType::CitizenId,
+        claims: json!({"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1990-03-07",
+            "address": "上海市黄浦区人民大道200号", "id_number": "310101199003070011"})
+        .as_object()
+        .unwrap()
+        .clone(),
+        valid_from: None,
+        valid_to: None,
+        purpose: None,
+        holder_key: None,
+        status: StatusRef {
+            idx: 7,
+            uri: "https://node.example/v1/status/a/1".into(),
+        },
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let keys = KeyStore::load(format!("{root}/keys")).unwrap();
+    let catalog = Catalog::from_json(deltaseal::catalog::BUILTIN_JSON).unwrap();
+    let now = datetime!(2026-06-01 00:00 UTC);
+    let text = std::fs::read_to_string(format!("{root}/keys/trust-list.jws")).unwrap();
+    let signer = keys.get("yrd-trust-list-signer").unwrap().cert_der.clone();
+    let list = trust_list::verify(
+        &text,
+        &trust_list::VerifyOptions {
+            signer_cert: &signer,
+            at: now,
+            held_sequence: None,
+            grace: time::Duration::days(1),
+        },
+    )
+    .unwrap();
+    let policy = Policy::default();
+    let cache = ChainCache::default();
+    let mut ctx = Context::new(&list, now + time::Duration::seconds(5), &policy);
+    ctx.chains = Some(&cache);
+
+    for (alg, prov, agency_id) in [
+        (Algorithm::EcdsaP256Sha256, "zj", "zj-agency-psb"),
+        (Algorithm::Sm2Sm3, "sh", "sh-agency-psb"),
+    ] {
+        let e = keys.get(agency_id).unwrap();
+        let issuer = keys.issuer_of(agency_id).unwrap();
+        let agency = Agency::new(
+            e.signer.clone(),
+            vec![e.cert_der.clone(), issuer.cert_der.clone()],
+        )
+        .unwrap();
+        let c1 = agency.issue(&catalog, &request(), now).unwrap();
+        let cred = HeldCredential {
+            identifier: c1.identifier().to_string(),
+            type_code: c1.metadata.type_code.clone(),
+            holder_code: c1.metadata.holder_code.clone(),
+            sd_jwt: c1.sd_jwt.clone(),
+        };
+        let s = keys.get(&format!("{prov}-show-service")).unwrap();
+        let service = ShowService {
+            province: Province::parse(prov).unwrap(),
+            signer: s.signer.as_ref(),
+            cert_der: &s.cert_der,
+        };
+        let disclose: Vec<String> = ["name", "birth_date", "license_number", "valid_to"]
+            .map(String::from)
+            .to_vec();
+        let req = |mode| ShowRequest {
+            license: cred.identifier.clone(),
+            disclose: disclose.clone(),
+            ttl_s: None,
+            mode: Some(mode),
+            audience: None,
+        };
+        let online = make_show(
+            service,
+            &list,
+            &cred,
+            &cred.holder_code,
+            &req(Mode::Online),
+            now,
+            [1; 8],
+        )
+        .unwrap();
+        let offline = make_show(
+            service,
+            &list,
+            &cred,
+            &cred.holder_code,
+            &req(Mode::Offline),
+            now,
+            [2; 8],
+        )
+        .unwrap();
+        let (_, online_token) = read_token(&online.text).unwrap();
+
+        let mut g = c.benchmark_group(format!("show/{}", alg.name()));
+        g.throughput(Throughput::Elements(1));
+        g.bench_function("online_token_and_png", |b| {
+            b.iter(|| {
+                let text = sign_token(&online_token, service.signer, service.cert_der).unwrap();
+                let png = Qr::new(&text).unwrap().png();
+                assert!(png.len() > 100);
+            })
+        });
+        g.bench_function("verify_scanned_offline_token", |b| {
+            b.iter(|| {
+                let v = verify_show(offline.text.as_bytes(), &ctx, None);
+                assert!(v.report.passed(), "{}", v.report);
+            })
+        });
+        // The raw verify rate of the algorithm, in the same run.
+        let msg = c1
+            .sd_jwt
+            .split('~')
+            .next()
+            .unwrap()
+            .rsplit_once('.')
+            .unwrap()
+            .0
+            .to_string();
+        let sig = e
+            .signer
+            .sign(msg.as_bytes(), SignatureEncoding::Raw)
+            .unwrap();
+        let pk = e.signer.public_key().clone();
+        g.bench_function("raw_verify", |b| {
+            b.iter(|| {
+                pk.verify_encoded(msg.as_bytes(), &sig, SignatureEncoding::Raw)
+                    .unwrap()
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    targets = bench
+}
+criterion_main!(benches);

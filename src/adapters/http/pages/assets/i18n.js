@@ -1,0 +1,54 @@
+// The pages' two languages: Chinese first, English by the switch (kept in localStorage).
+"use strict";
+const DS_TEXT = {
+  zh: {
+    "holder.title": "亮证 · 我的电子证照", "verify.title": "扫码核验", "lang": "English",
+    "signin.head": "登录（演示身份提供方）", "signin.note": "演示用户，无需密码。", "signout": "退出",
+    "licenses.head": "我的证照（长三角四地归集）", "licenses.none": "没有找到您的证照。", "loading": "加载中…",
+    "prov.local": "本节点", "prov.answered": "已答复", "prov.unavailable": "暂不可用",
+    "valid_from": "有效期自", "valid_to": "至", "no_expiry": "长期", "issuer": "发证机关",
+    "status.valid": "有效", "status.suspended": "暂停", "status.revoked": "已注销",
+    "choose.head": "选择出示的字段", "mode": "模式", "mode.online": "在线（需联网核验，一次有效）", "mode.offline": "离线",
+    "show": "生成亮证码", "back": "返回", "expires_in": "剩余", "seconds": "秒", "renewing": "即将自动更新",
+    "qr.text": "亮证码文本",
+    "scan": "摄像头扫码", "stop": "停止", "upload": "上传照片", "paste": "粘贴文本", "verify": "核验",
+    "passed": "通过", "failed": "未通过", "indeterminate": "无法确定",
+    "claims": "出示的信息", "province": "发证地", "agency": "发证机关", "recognition": "本地认可", "checks": "核验项目",
+    "holder_name": "持证人", "holder_id": "证件号码（部分隐藏）", "compare": "请核对持证人本人。",
+    "no_camera": "无法使用摄像头：", "decoder": "解码方式", "bad_input": "无法核验：",
+  },
+  en: {
+    "holder.title": "Show license · My e-licenses", "verify.title": "Scan to verify", "lang": "中文",
+    "signin.head": "Sign in (demo identity provider)", "signin.note": "Demo users, no password.", "signout": "Sign out",
+    "licenses.head": "My licenses (collected from the four provinces)", "licenses.none": "No licenses found.", "loading": "Loading…",
+    "prov.local": "this node", "prov.answered": "answered", "prov.unavailable": "unavailable",
+    "valid_from": "Valid from", "valid_to": "to", "no_expiry": "no expiry", "issuer": "Issuer",
+    "status.valid": "valid", "status.suspended": "suspended", "status.revoked": "revoked",
+    "choose.head": "Choose the fields to show", "mode": "Mode", "mode.online": "online (verified online, single use)", "mode.offline": "offline",
+    "show": "Show QR code", "back": "Back", "expires_in": "Expires in", "seconds": "s", "renewing": "renews before it expires",
+    "qr.text": "QR text",
+    "scan": "Scan with camera", "stop": "Stop", "upload": "Upload photo", "paste": "Paste text", "verify": "Verify",
+    "passed": "PASSED", "failed": "FAILED", "indeterminate": "INDETERMINATE",
+    "claims": "Disclosed claims", "province": "Issuing province", "agency": "Issuing agency", "recognition": "Local recognition", "checks": "Checks",
+    "holder_name": "Holder", "holder_id": "ID number (masked)", "compare": "Compare with the person in front of you.",
+    "no_camera": "The camera cannot be used: ", "decoder": "Decoder", "bad_input": "Cannot verify: ",
+  },
+};
+function dsLang() { return localStorage.getItem("ds-lang") === "en" ? "en" : "zh"; }
+function t(key) { return (DS_TEXT[dsLang()] || DS_TEXT.zh)[key] || key; }
+function dsApplyText() {
+  document.documentElement.lang = dsLang() === "en" ? "en" : "zh-CN";
+  document.querySelectorAll("[data-t]").forEach(el => { el.textContent = t(el.dataset.t); });
+}
+function dsToggleLang() { localStorage.setItem("ds-lang", dsLang() === "en" ? "zh" : "en"); dsApplyText(); if (window.dsRerender) window.dsRerender(); }
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) { if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v); }
+  for (const k of kids) if (k !== null && k !== undefined) e.append(k);
+  return e;
+}
+async function dsJson(resp) { try { return await resp.json(); } catch (_) { return {}; } }
+document.addEventListener("DOMContentLoaded", () => {
+  dsApplyText();
+  const b = document.getElementById("lang"); if (b) b.addEventListener("click", dsToggleLang);
+});

@@ -1,0 +1,30 @@
+//! Why a show token cannot be made or read.
+
+use crate::qr::QrError;
+
+/// Why a show token cannot be made or read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShowError {
+    /// A QR layer does not decode.
+    #[error(transparent)]
+    Qr(#[from] QrError),
+    /// The claims decode but are not a show token.
+    #[error("not a show token: {0}")]
+    Format(String),
+    /// The time to live is 0 or above the maximum.
+    #[error("ttl_s must be 1-{max} seconds")]
+    Ttl {
+        /// the maximum
+        max: u32,
+    },
+    /// A chosen claim is not in the license (or is chosen twice, or too many are).
+    #[error("cannot disclose {0:?}")]
+    Disclose(String),
+    /// The credential cannot be packed (not an SD-JWT this project issues).
+    #[error("the credential cannot be packed: {0}")]
+    Credential(String),
+    /// A certificate the packed JWT names is not in the trust list.
+    #[error("a certificate the token names is not in the trust list")]
+    UnknownCertificate,
+}

@@ -1,0 +1,190 @@
+//! The pages in a real browser: headless Chromium (the Debian `chromium` package, which
+//! `scripts/test` installs) driven by `playwright-core` (npm, installed into
+//! `tests/browser/node_modules` by `scripts/setup-interop`) through `/holder` on the
+//! Shanghai node and `/verify` on the Zhejiang node of four loopback nodes, at phone
+//! size. Screenshots are kept under `target/browser/`.
+
+use super::gathered::seeded;
+use crate::common;
+use deltaseal::pki::Province;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+/// The system Chromium.
+fn chromium() -> PathBuf {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .expect("Chromium is not installed: scripts/test installs the Debian chromium package")
+}
+
+/// `tests/browser/` with its node modules, installed by `scripts/setup-interop`.
+fn driver_dir() -> PathBuf {
+    let dir = common::root().join("tests/browser");
+    if !dir.join("node_modules/playwright-core").exists() {
+        crate::license::interop::python(); // runs scripts/setup-interop, which installs it
+    }
+    assert!(
+        dir.join("node_modules/playwright-core").exists(),
+        "playwright-core missing: run scripts/setup-interop"
+    );
+    dir
+}
+
+/// Run the flow with `cfg` → its steps by name (the last of each name wins, verify
+/// steps by their `name`).
+async fn run_flow(cfg: Value) -> Vec<Value> {
+    let dir = driver_dir();
+    // on a blocking thread, so the nodes (on this test's runtime) keep answering
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(dir.join("flow.mjs"))
+            .arg(cfg.to_string())
+            .current_dir(&dir)
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the browser flow failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn step<'a>(steps: &'a [Value], name: &str) -> &'a Value {
+    steps
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name} in {steps:?}"))
+}
+
+fn verified<'a>(steps: &'a [Value], name: &str) -> &'a Value {
+    steps
+        .iter()
+        .find(|s| s["step"] == "verify" && s["name"] == name)
+        .unwrap_or_else(|| panic!("no verify {name} in {steps:?}"))
+}
+
+#[tokio::test]
+async fn a_holder_signs_in_sees_every_province_and_a_clerk_in_another_verifies() {
+    let four = seeded().await;
+    let code = "310101199003072014";
+    // zhang-wei's Jiangsu qualification certificate, presented with two fields
+    let js = four
+        .node(Province::Jiangsu)
+        .store()
+        .licenses_of_holder(code, 10)
+        .await
+        .unwrap();
+    let cred = &js.first().expect("the JS demo license").credential;
+    let presentation = deltaseal::license::sdjwt::present(cred, &["occupation", "level"]).unwrap();
+    let shots = common::root().join("target/browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let steps = run_flow(json!({
+        "chromium": chromium(),
+        "sh": four.url(Province::Shanghai),
+        "zj": four.url(Province::Zhejiang),
+        "holder": "zhang-wei",
+        "showProvince": "JS",
+        "fields": ["occupation", "level"],
+        "shots": shots,
+        "paste": {
+            "sd-jwt": presentation,
+            "garbage": "this is not a credential ~~ DS1:%%%",
+        },
+    }))
+    .await;
+
+    let cards = step(&steps, "cards");
+    let provinces: Vec<&str> = cards["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["province"].as_str().unwrap())
+        .collect();
+    let mut sorted = provinces.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["JS", "SH", "SH", "ZJ"], "{cards}");
+    assert!(cards["heading"].as_str().unwrap().contains("亮证"));
+    let outcomes = cards["provinces"].as_array().unwrap();
+    assert!(
+        outcomes
+            .iter()
+            .any(|p| p["province"] == "SH" && p["outcome"] == "local"),
+        "{cards}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .any(|p| p["province"] == "JS" && p["outcome"] == "answered"),
+        "{cards}"
+    );
+    let en = step(&steps, "english");
+    assert!(
+        en["heading"].as_str().unwrap().contains("Show license"),
+        "{en}"
+    );
+    let choose = step(&steps, "choose");
+    let fields: Vec<&str> = choose["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"occupation") && fields.contains(&"level"),
+        "{choose}"
+    );
+
+    let v = verified(&steps, "sd-jwt");
+    assert_eq!(v["indication"], "TOTAL_PASSED", "{v}");
+    assert_eq!(
+        (v["icon"].as_str(), v["words"].as_str()),
+        (Some("✔"), Some("通过"))
+    );
+    let mut claims: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    claims.sort();
+    assert_eq!(
+        claims,
+        ["level", "occupation"],
+        "exactly the two fields: {v}"
+    );
+    assert!(v["province"].as_str().unwrap().contains("江苏"), "{v}");
+    assert!(v["agency"].as_str().unwrap().contains("人力资源"), "{v}");
+    assert!(v["checks"].as_u64().unwrap() > 3, "{v}");
+    let g = verified(&steps, "garbage");
+    assert!(
+        g["error"].is_string() || g["indication"] == "TOTAL_FAILED",
+        "a clear message: {g}"
+    );
+    assert!(
+        !g["error"].as_str().unwrap_or_default().contains("500"),
+        "{g}"
+    );
+    assert_eq!(
+        step(&steps, "errors")["errors"],
+        json!([]),
+        "no script errors"
+    );
+    for shot in [
+        "holder-cards.png",
+        "holder-cards-en.png",
+        "holder-choose.png",
+        "verify-sd-jwt.png",
+    ] {
+        assert!(shots.join(shot).metadata().unwrap().len() > 1000, "{shot}");
+    }
+}
