@@ -26,10 +26,10 @@ fn request() -> IssueRequest {
         version: 1,
         license_number: None,
         holder: "张三".into(),
-        holder_code: "310101199003070011".into(),
+        holder_code: "310101199003070019".into(),
         holder_code_type: HolderCodeType::CitizenId,
         claims: json!({"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1990-03-07",
-            "address": "上海市黄浦区人民大道200号", "id_number": "310101199003070011"})
+            "address": "上海市黄浦区人民大道200号", "id_number": "310101199003070019"})
         .as_object()
         .unwrap()
         .clone(),

@@ -431,3 +431,53 @@ fn garbage_is_a_format_failure_not_a_panic() {
     ));
     assert!(Qr::new("lower case").is_err());
 }
+
+/// A second implementation agrees: pycose (PyPI, installed into `.venv/` by
+/// `scripts/setup-interop`) decodes the COSE_Sign1 inside a P-256 show token, checks
+/// its kid against the show service's certificate and verifies its signature; a token
+/// with a changed claim does not verify there either.
+#[test]
+fn pycose_verifies_a_project_es256_show_token() {
+    let keys = keys();
+    let cred = credential(&keys, "zj-agency-psb");
+    let mut req = request(&cred, Mode::Online, &["name", "valid_to"]);
+    req.audience = Some("SH".into());
+    let s = show(&keys, "zj", &cred, &req);
+    let cose = deltaseal::qr::unwrap_text(&s.text, "DS1:").unwrap().cose;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token.cose");
+    std::fs::write(&file, &cose).unwrap();
+    let cert = common::root().join("keys/zj/show-service.cert.pem");
+    let run = |f: &std::path::Path| {
+        std::process::Command::new(crate::license::interop::python())
+            .arg(common::root().join("tests/interop/verify_cose.py"))
+            .arg(f)
+            .arg(&cert)
+            .output()
+            .unwrap()
+    };
+    let out = run(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let claims: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(claims["1"], "ZJ");
+    assert_eq!(claims["3"], "SH");
+    assert_eq!(claims["c"], serde_json::json!(["name", "valid_to"]));
+    assert_eq!(claims["7"], "0707070707070707");
+    // The same structure with one claim changed: pycose refuses the signature.
+    let (signed, mut token) = read_token(&s.text).unwrap();
+    token.audience = Some("AH".into());
+    let mut sign1 = signed.sign1;
+    sign1.payload = Some(token.to_cbor());
+    std::fs::write(
+        &file,
+        coset::TaggedCborSerializable::to_tagged_vec(sign1).unwrap(),
+    )
+    .unwrap();
+    let out = run(&file);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signature does not verify"));
+}
