@@ -6,6 +6,7 @@
 
 use super::gathered::seeded;
 use crate::common;
+use crate::common::four_nodes::FourNodes;
 use deltaseal::pki::Province;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -32,31 +33,58 @@ fn driver_dir() -> PathBuf {
     dir
 }
 
-/// Run the flow with `cfg` → its steps by name (the last of each name wins, verify
-/// steps by their `name`).
-async fn run_flow(cfg: Value) -> Vec<Value> {
+/// Run the flow with `cfg`, moving the nodes' clock when it asks → every step it
+/// reported.
+async fn run_flow(four: &FourNodes, cfg: Value) -> Vec<Value> {
+    use std::io::{BufRead, Write};
     let dir = driver_dir();
-    // on a blocking thread, so the nodes (on this test's runtime) keep answering
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("node")
-            .arg(dir.join("flow.mjs"))
-            .arg(cfg.to_string())
-            .current_dir(&dir)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut child = std::process::Command::new("node")
+        .arg(dir.join("flow.mjs"))
+        .arg(cfg.to_string())
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // lines are read on a thread of their own, so the nodes (on this test's runtime)
+    // keep answering the browser meanwhile
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut steps = Vec::new();
+    let mut raw = String::new();
+    while let Some(line) = rx.recv().await {
+        raw.push_str(&line);
+        raw.push('\n');
+        let Ok(v) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if v["step"] == "advance" {
+            let secs = v["seconds"].as_i64().unwrap();
+            four.set_now(four.now() + time::Duration::seconds(secs));
+            writeln!(stdin, "ok").unwrap();
+            stdin.flush().unwrap();
+        }
+        steps.push(v);
+    }
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
     assert!(
         out.status.success(),
-        "the browser flow failed:\n{stdout}\n{}",
+        "the browser flow failed:\n{raw}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
+    steps
 }
 
 fn step<'a>(steps: &'a [Value], name: &str) -> &'a Value {
@@ -88,19 +116,24 @@ async fn a_holder_signs_in_sees_every_province_and_a_clerk_in_another_verifies()
     let presentation = deltaseal::license::sdjwt::present(cred, &["occupation", "level"]).unwrap();
     let shots = common::root().join("target/browser");
     std::fs::create_dir_all(&shots).unwrap();
-    let steps = run_flow(json!({
-        "chromium": chromium(),
-        "sh": four.url(Province::Shanghai),
-        "zj": four.url(Province::Zhejiang),
-        "holder": "zhang-wei",
-        "showProvince": "JS",
-        "fields": ["occupation", "level"],
-        "shots": shots,
-        "paste": {
-            "sd-jwt": presentation,
-            "garbage": "this is not a credential ~~ DS1:%%%",
-        },
-    }))
+    let steps = run_flow(
+        &four,
+        json!({
+            "chromium": chromium(),
+            "sh": four.url(Province::Shanghai),
+            "zj": four.url(Province::Zhejiang),
+            "holder": "zhang-wei",
+            "showProvince": "JS",
+            "fields": ["occupation", "level"],
+            "shots": shots,
+            "qr": true,
+            "pastExpiry": 400,
+            "paste": {
+                "sd-jwt": presentation,
+                "garbage": "this is not a credential ~~ DS1:%%%",
+            },
+        }),
+    )
     .await;
 
     let cards = step(&steps, "cards");
