@@ -637,17 +637,28 @@ impl Config {
         if let Some(idp) = self.identity_provider(&base)? {
             node.set_identity_provider(idp);
         }
-        if let Some(p) = self.province {
-            if let Some(e) = keys.find(Role::ShowService, p) {
-                node.set_show_service(
-                    p,
-                    Party {
-                        id: e.id().to_string(),
-                        role: Role::ShowService,
-                        cert: e.cert_der.clone(),
-                        signer: e.signer.clone(),
-                    },
-                );
+        // A province node shows with its province's show-license service; a node of
+        // every province signs show tokens with the first (SH, JS, ZJ, AH) whose key it
+        // holds, so that `serve` alone can show licenses too.
+        let party = |e: &crate::adapters::keystore::KeyEntry| Party {
+            id: e.id().to_string(),
+            role: Role::ShowService,
+            cert: e.cert_der.clone(),
+            signer: e.signer.clone(),
+        };
+        match self.province {
+            Some(p) => {
+                if let Some(e) = keys.find(Role::ShowService, p) {
+                    node.set_show_service(p, party(e));
+                }
+            }
+            None => {
+                let first = crate::pki::Province::ALL
+                    .into_iter()
+                    .find_map(|p| keys.find(Role::ShowService, p).map(|e| (p, e)));
+                if let Some((p, e)) = first {
+                    node.set_signing_show_service(p, party(e));
+                }
             }
         }
         Ok(node)

@@ -26,15 +26,25 @@ pub(crate) struct Server {
 }
 
 impl Server {
+    /// `serve` without the demo holders' licenses (these tests count every license the
+    /// agency issued).
     pub(crate) fn start(db: &Path) -> Server {
+        Self::spawn(db, false)
+    }
+
+    /// `serve` as the README runs it: every province, the demo holders' licenses.
+    pub(crate) fn start_as_documented(db: &Path) -> Server {
+        Self::spawn(db, true)
+    }
+
+    fn spawn(db: &Path, demo_holders: bool) -> Server {
         let mut child = Command::new(common::bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--database"])
             .arg(db)
             .arg("--keys")
             .arg(common::root().join("keys"))
             .env("RUST_LOG", "warn")
-            // these tests count every license the agency issued
-            .env("DELTASEAL_DEMO_HOLDERS", "false")
+            .env("DELTASEAL_DEMO_HOLDERS", demo_holders.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

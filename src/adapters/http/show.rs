@@ -79,7 +79,7 @@ pub async fn show(
     let n = node.clone();
     let shown = tokio::task::spawn_blocking(move || {
         let (province, party) = n
-            .show_service()
+            .show_signer()
             .ok_or_else(|| ApiError::Unavailable("this node has no show-license service".into()))?;
         let service = ShowService {
             province,

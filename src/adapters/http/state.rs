@@ -170,6 +170,9 @@ pub struct Node {
     /// This node's province and its show-license service (the key that signs its
     /// federation calls and show tokens); none for a node of no province.
     pub(crate) show_service: std::sync::OnceLock<(crate::pki::Province, Arc<Party>)>,
+    /// On a node of every province: the show-license service it signs show tokens with
+    /// (the first province whose key it holds); it is no province's node for anything else.
+    pub(crate) signing_show_service: std::sync::OnceLock<(crate::pki::Province, Arc<Party>)>,
 }
 
 /// OFD packages a node stamps at once: with the 64 MiB upload limit, at most this many
@@ -258,6 +261,7 @@ impl Node {
             sign_slots: tokio::sync::Semaphore::new(SIGN_JOBS_AT_ONCE),
             identity_provider: std::sync::OnceLock::new(),
             show_service: std::sync::OnceLock::new(),
+            signing_show_service: std::sync::OnceLock::new(),
         })
     }
 
@@ -281,6 +285,21 @@ impl Node {
     /// show tokens), when it serves one province.
     pub fn show_service(&self) -> Option<(crate::pki::Province, &Arc<Party>)> {
         self.show_service.get().map(|(p, s)| (*p, s))
+    }
+
+    /// Set the show-license service a node of every province signs show tokens with;
+    /// `false` when one was already set.
+    pub fn set_signing_show_service(&self, province: crate::pki::Province, service: Party) -> bool {
+        self.signing_show_service
+            .set((province, Arc::new(service)))
+            .is_ok()
+    }
+
+    /// The show-license service that signs this node's show tokens: its province's, or
+    /// on a node of every province the one [`Node::set_signing_show_service`] gave.
+    pub fn show_signer(&self) -> Option<(crate::pki::Province, &Arc<Party>)> {
+        self.show_service()
+            .or_else(|| self.signing_show_service.get().map(|(p, s)| (*p, s)))
     }
 
     /// The store.

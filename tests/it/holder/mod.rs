@@ -6,6 +6,7 @@ mod browser;
 mod gathered;
 mod node_calls;
 mod pages;
+mod serve_alone;
 mod show;
 mod sign_in;
 
