@@ -144,4 +144,6 @@ try {
   out("errors", { errors });
 } finally {
   await browser.close();
+  // stop reading standard input, so that the process ends
+  input.close();
 }

@@ -47,7 +47,7 @@ async fn run_flow(four: &FourNodes, cfg: Value) -> Vec<Value> {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("node runs");
-    let mut stdin = child.stdin.take().unwrap();
+    let mut stdin = Some(child.stdin.take().unwrap());
     let stdout = child.stdout.take().unwrap();
     // lines are read on a thread of their own, so the nodes (on this test's runtime)
     // keep answering the browser meanwhile
@@ -62,7 +62,15 @@ async fn run_flow(four: &FourNodes, cfg: Value) -> Vec<Value> {
     });
     let mut steps = Vec::new();
     let mut raw = String::new();
-    while let Some(line) = rx.recv().await {
+    // the whole flow is bounded: a browser that stops answering fails the test
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(300);
+    while let Some(line) = tokio::time::timeout_at(deadline, rx.recv())
+        .await
+        .unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("the browser flow did not finish within 300 s:\n{raw}")
+        })
+    {
         raw.push_str(&line);
         raw.push('\n');
         let Ok(v) = serde_json::from_str::<Value>(&line) else {
@@ -71,8 +79,13 @@ async fn run_flow(four: &FourNodes, cfg: Value) -> Vec<Value> {
         if v["step"] == "advance" {
             let secs = v["seconds"].as_i64().unwrap();
             four.set_now(four.now() + time::Duration::seconds(secs));
-            writeln!(stdin, "ok").unwrap();
-            stdin.flush().unwrap();
+            let s = stdin.as_mut().expect("no clock move after the last step");
+            writeln!(s, "ok").unwrap();
+            s.flush().unwrap();
+        }
+        // the last step: nothing more is asked, so the flow's input closes
+        if v["step"] == "errors" {
+            stdin = None;
         }
         steps.push(v);
     }
