@@ -39,9 +39,13 @@ impl FromRequest<AppState> for SignedCall {
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| parts.uri.path().to_string());
-        let body = axum::body::to_bytes(body, MAX_CALL_BODY)
-            .await
-            .map_err(|_| ApiError::BodyTooLarge(MAX_CALL_BODY))?;
+        let body = super::extract::read_body(
+            &parts.headers,
+            body,
+            MAX_CALL_BODY,
+            node.settings.limits.body_read_timeout,
+        )
+        .await?;
         let caller = check_node_call(node, &token, parts.method.as_str(), &path, &body).await?;
         Ok(SignedCall { caller, body })
     }
