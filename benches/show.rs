@@ -5,62 +5,26 @@
 //!
 //! Run: `cargo bench --bench show -- --warm-up-time 1 --measurement-time 3`.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use deltaseal::adapters::keystore::KeyStore;
 use deltaseal::catalog::Catalog;
 use deltaseal::crypto::{Algorithm, SignatureEncoding};
-use deltaseal::license::{Agency, HolderCodeType, IssueRequest, StatusRef};
+use deltaseal::license::Agency;
 use deltaseal::pki::Province;
 use deltaseal::qr::image::Qr;
 use deltaseal::service::show::{make_show, HeldCredential, ShowRequest, ShowService};
 use deltaseal::show::{read_token, sign_token, Mode};
-use deltaseal::trust_list;
 use deltaseal::verify::{verify_show, ChainCache, Context, Policy};
-use serde_json::json;
 use time::macros::datetime;
-
-fn request() -> IssueRequest {
-    IssueRequest {
-        type_code: "11100000000019713D001".into(),
-        serial: "B00000001".into(),
-        version: 1,
-        license_number: None,
-        holder: "张三".into(),
-        holder_code: "310101199003070019".into(),
-        holder_code_type: HolderCodeType::CitizenId,
-        claims: json!({"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1990-03-07",
-            "address": "上海市黄浦区人民大道200号", "id_number": "310101199003070019"})
-        .as_object()
-        .unwrap()
-        .clone(),
-        valid_from: None,
-        valid_to: None,
-        purpose: None,
-        holder_key: None,
-        status: StatusRef {
-            idx: 7,
-            uri: "https://node.example/v1/status/a/1".into(),
-        },
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let root = env!("CARGO_MANIFEST_DIR");
     let keys = KeyStore::load(format!("{root}/keys")).unwrap();
     let catalog = Catalog::from_json(deltaseal::catalog::BUILTIN_JSON).unwrap();
     let now = datetime!(2026-06-01 00:00 UTC);
-    let text = std::fs::read_to_string(format!("{root}/keys/trust-list.jws")).unwrap();
-    let signer = keys.get("yrd-trust-list-signer").unwrap().cert_der.clone();
-    let list = trust_list::verify(
-        &text,
-        &trust_list::VerifyOptions {
-            signer_cert: &signer,
-            at: now,
-            held_sequence: None,
-            grace: time::Duration::days(1),
-        },
-    )
-    .unwrap();
+    let list = common::demo_trust_list(root, &keys, now);
     let policy = Policy::default();
     let cache = ChainCache::default();
     let mut ctx = Context::new(&list, now + time::Duration::seconds(5), &policy);
@@ -77,7 +41,9 @@ fn bench(c: &mut Criterion) {
             vec![e.cert_der.clone(), issuer.cert_der.clone()],
         )
         .unwrap();
-        let c1 = agency.issue(&catalog, &request(), now).unwrap();
+        let c1 = agency
+            .issue(&catalog, &common::id_card_request(), now)
+            .unwrap();
         let cred = HeldCredential {
             identifier: c1.identifier().to_string(),
             type_code: c1.metadata.type_code.clone(),

@@ -6,62 +6,24 @@
 //!
 //! Run: `cargo bench --bench verify -- --warm-up-time 1 --measurement-time 3`.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use deltaseal::adapters::keystore::KeyStore;
 use deltaseal::catalog::Catalog;
 use deltaseal::crypto::{Algorithm, PrivateKey, SignatureEncoding};
-use deltaseal::license::{Agency, HolderCodeType, IssueRequest, StatusRef};
-use deltaseal::trust_list;
+use deltaseal::license::Agency;
 use deltaseal::verify::{self, ChainCache, Context, Input, Policy};
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, KeyPair};
-use serde_json::json;
 use time::macros::datetime;
-
-const ID_CARD: &str = "11100000000019713D001";
-
-fn request() -> IssueRequest {
-    IssueRequest {
-        type_code: ID_CARD.into(),
-        serial: "B00000001".into(),
-        version: 1,
-        license_number: None,
-        holder: "张三".into(),
-        holder_code: "310101199003070019".into(),
-        holder_code_type: HolderCodeType::CitizenId,
-        claims: json!({"name": "张三", "sex": "男", "ethnicity": "汉", "birth_date": "1990-03-07",
-            "address": "上海市黄浦区人民大道200号", "id_number": "310101199003070019"})
-        .as_object()
-        .unwrap()
-        .clone(),
-        valid_from: None,
-        valid_to: None,
-        purpose: None,
-        holder_key: None,
-        status: StatusRef {
-            idx: 7,
-            uri: "https://node.example/v1/status/a/1".into(),
-        },
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let root = env!("CARGO_MANIFEST_DIR");
     let keys = KeyStore::load(format!("{root}/keys")).unwrap();
     let catalog = Catalog::from_json(deltaseal::catalog::BUILTIN_JSON).unwrap();
     let now = datetime!(2026-06-01 00:00 UTC);
-    let text = std::fs::read_to_string(format!("{root}/keys/trust-list.jws")).unwrap();
-    let signer = keys.get("yrd-trust-list-signer").unwrap().cert_der.clone();
-    let list = trust_list::verify(
-        &text,
-        &trust_list::VerifyOptions {
-            signer_cert: &signer,
-            at: now,
-            held_sequence: None,
-            grace: time::Duration::days(1),
-        },
-    )
-    .unwrap();
+    let list = common::demo_trust_list(root, &keys, now);
     let policy = Policy::default();
     let cache = ChainCache::default();
     let mut ctx = Context::new(&list, now, &policy);
@@ -78,7 +40,10 @@ fn bench(c: &mut Criterion) {
             vec![e.cert_der.clone(), issuer.cert_der.clone()],
         )
         .unwrap();
-        let cred = agency.issue(&catalog, &request(), now).unwrap().sd_jwt;
+        let cred = agency
+            .issue(&catalog, &common::id_card_request(), now)
+            .unwrap()
+            .sd_jwt;
         let jwt = cred.split('~').next().unwrap();
         let signing_input = jwt.rsplit_once('.').unwrap().0.to_string();
         let mut g = c.benchmark_group(format!("verify/{}", alg.name()));
