@@ -1,20 +1,26 @@
 //! Showing a license (亮证) and redeeming an online show token.
 //!
-//! [`make_show`]: the holder's node, for a holder whose code it has authenticated,
-//! signs a show token with its province's show-license service and renders the QR
-//! code. [`redeem`]: the license's issuing node checks an online token, records its
-//! token id as used in the shared store (single use across the province's nodes) and
-//! answers with the SD-JWT presentation of the chosen claims (and the holder's name and
-//! code, for the clerk's comparison).
+//! Making a token takes both nodes. The holder's node, for a holder whose code it has
+//! authenticated, plans the token ([`plan_show`]: the request checked, token id and
+//! times fixed). The license's issuing node prepares it ([`prepare`]): for an online
+//! token it records the token id with the license and the chosen claims (in the
+//! shared store, for every node of its province); for an offline token its agency
+//! signs the attestation of the chosen claims ([`attest`]). The holder's node then
+//! signs the token with its province's show-license service and renders the QR code
+//! ([`finish_show`]). [`redeem`]: the issuing node checks an online token, records its
+//! token id as used (single use across the province's nodes) and answers with the
+//! SD-JWT presentation of the chosen claims (and the holder's name and code, for the
+//! clerk's comparison).
 
 use super::store::{LicenseStore, ShowUseStore, StoreError};
 use super::ServiceError;
 use crate::crypto::Signer;
 use crate::license::sdjwt::{self, SdJwt, StatusRef};
+use crate::license::Agency;
 use crate::pki::Province;
 use crate::qr::image::Qr;
 use crate::show::{
-    pack_offline, sign_token, Body, Mode, ShowToken, DEFAULT_TTL_S, HOLDER_CLAIMS, MAX_DISCLOSE,
+    sign_token, Attestation, Body, Mode, ShowToken, DEFAULT_TTL_S, HOLDER_CLAIMS, MAX_DISCLOSE,
     MAX_TTL_S, TOKEN_ID_LEN,
 };
 use crate::trust_list::VerifiedTrustList;
@@ -113,17 +119,73 @@ fn status_of(sd: &SdJwt) -> Result<StatusRef, ServiceError> {
     }
 }
 
-/// Make a show token for `holder_code` (authenticated by the caller) over `cred`,
-/// signed by `service`, at `now`, with token id `token_id` ([`new_token_id`]).
-pub fn make_show(
-    service: ShowService<'_>,
-    trust: &VerifiedTrustList,
+/// What the holder's node asks the license's issuing node to prepare for a token.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrepareRequest {
+    /// The license identifier.
+    pub license: String,
+    /// The holder's code, as the holder's node authenticated it.
+    pub holder_code: String,
+    /// The chosen claims.
+    pub claims: Vec<String>,
+    /// `online` or `offline`.
+    pub mode: Mode,
+    /// The token id, hex.
+    pub token_id: String,
+    /// The token's expiry, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// A token planned at the holder's node, waiting for the issuing node's part.
+#[derive(Debug, Clone)]
+pub struct ShowPlan {
+    /// What to ask the issuing node.
+    pub prepare: PrepareRequest,
+    issued_at: i64,
+    audience: Option<String>,
+    token_id: [u8; TOKEN_ID_LEN],
+}
+
+/// What the issuing node prepared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prepared {
+    /// The token id is recorded at the issuing node of `province`.
+    Online {
+        /// The issuing node's province.
+        province: Province,
+    },
+    /// The agency's attestation (COSE_Sign1).
+    Offline {
+        /// its bytes
+        attestation: Vec<u8>,
+    },
+}
+
+fn check_claims(sd: &SdJwt, claims: &[String]) -> Result<(), ServiceError> {
+    if claims.is_empty() || claims.len() > MAX_DISCLOSE {
+        return Err(invalid(format!("disclose 1-{MAX_DISCLOSE} claims")));
+    }
+    for (i, name) in claims.iter().enumerate() {
+        if claims[..i].contains(name) {
+            return Err(invalid(format!("{name:?} is chosen twice")));
+        }
+        if !sd.disclosures.iter().any(|d| d.name == *name) {
+            return Err(invalid(format!("the license has no claim {name:?}")));
+        }
+    }
+    Ok(())
+}
+
+/// At the holder's node: check `req` for `holder_code` (authenticated by the caller)
+/// over `cred`, at `now`, with token id `token_id` ([`new_token_id`]).
+pub fn plan_show(
     cred: &HeldCredential,
     holder_code: &str,
     req: &ShowRequest,
     now: OffsetDateTime,
     token_id: [u8; TOKEN_ID_LEN],
-) -> Result<Shown, ServiceError> {
+) -> Result<ShowPlan, ServiceError> {
     if cred.holder_code != holder_code {
         return Err(ServiceError::NotOwner);
     }
@@ -137,9 +199,6 @@ pub fn make_show(
     if ttl == 0 || ttl > MAX_TTL_S {
         return Err(invalid(format!("ttl_s must be 1-{MAX_TTL_S} seconds")));
     }
-    if req.disclose.is_empty() || req.disclose.len() > MAX_DISCLOSE {
-        return Err(invalid(format!("disclose 1-{MAX_DISCLOSE} claims")));
-    }
     if let Some(a) = &req.audience {
         if a.is_empty()
             || a.len() > 64
@@ -151,41 +210,45 @@ pub fn make_show(
         }
     }
     let sd = SdJwt::parse(&cred.sd_jwt).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    for (i, name) in req.disclose.iter().enumerate() {
-        if req.disclose[..i].contains(name) {
-            return Err(invalid(format!("{name:?} is chosen twice")));
-        }
-        if !sd.disclosures.iter().any(|d| d.name == *name) {
-            return Err(invalid(format!("the license has no claim {name:?}")));
-        }
-    }
-    let mode = req.mode.unwrap_or(Mode::Online);
-    let body = match mode {
-        Mode::Online => Body::Online {
+    check_claims(&sd, &req.disclose)?;
+    let issued_at = now.unix_timestamp();
+    Ok(ShowPlan {
+        prepare: PrepareRequest {
+            license: cred.identifier.clone(),
+            holder_code: holder_code.to_string(),
             claims: req.disclose.clone(),
+            mode: req.mode.unwrap_or(Mode::Online),
+            token_id: hex::encode(token_id),
+            expires_at: issued_at + i64::from(ttl),
         },
-        Mode::Offline => {
-            let status = status_of(&sd)?;
-            let packed = pack_offline(
-                &cred.sd_jwt,
-                &req.disclose,
-                &cred.type_code,
-                status,
-                &trust.list,
-            )
-            .map_err(|e| invalid(e.to_string()))?;
-            Body::Offline(Box::new(packed))
+        issued_at,
+        audience: req.audience.as_ref().map(|a| a.to_ascii_uppercase()),
+        token_id,
+    })
+}
+
+/// At the holder's node: sign the planned token with `service` around what the issuing
+/// node `prepared`, and render its QR code.
+pub fn finish_show(
+    service: ShowService<'_>,
+    plan: &ShowPlan,
+    prepared: Prepared,
+) -> Result<Shown, ServiceError> {
+    let body = match (plan.prepare.mode, prepared) {
+        (Mode::Online, Prepared::Online { province }) => Body::Online { province },
+        (Mode::Offline, Prepared::Offline { attestation }) => Body::Offline { attestation },
+        _ => {
+            return Err(ServiceError::Internal(
+                "the issuing node prepared another mode".into(),
+            ))
         }
     };
-    let issued_at = now.unix_timestamp();
-    let expires_at = issued_at + i64::from(ttl);
     let token = ShowToken {
         issuer: service.province,
-        audience: req.audience.as_ref().map(|a| a.to_ascii_uppercase()),
-        issued_at,
-        expires_at,
-        token_id: token_id.to_vec(),
-        license_id: cred.identifier.clone(),
+        audience: plan.audience.clone(),
+        issued_at: plan.issued_at,
+        expires_at: plan.prepare.expires_at,
+        token_id: plan.token_id.to_vec(),
         body,
     };
     let text = sign_token(&token, service.signer, service.cert_der)
@@ -197,10 +260,128 @@ pub fn make_show(
         svg: qr.svg(),
         version: qr.version(),
         text,
-        expires_at: OffsetDateTime::from_unix_timestamp(expires_at)
+        expires_at: OffsetDateTime::from_unix_timestamp(token.expires_at)
             .map_err(|e| ServiceError::Internal(e.to_string()))?,
-        token_id: hex::encode(token_id),
+        token_id: hex::encode(plan.token_id),
     })
+}
+
+/// At the issuing node: `agency`'s attestation of the claims `req` names (and the
+/// holder's name and code) of `credential`, valid until the token expires.
+pub fn attest(
+    agency: &Agency,
+    credential: &str,
+    req: &PrepareRequest,
+) -> Result<Vec<u8>, ServiceError> {
+    let sd = SdJwt::parse(credential).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    check_claims(&sd, &req.claims)?;
+    let status = status_of(&sd)?;
+    let type_code = sd
+        .jws
+        .payload
+        .get("vct")
+        .and_then(serde_json::Value::as_str)
+        .and_then(sdjwt::type_code_of)
+        .ok_or_else(|| ServiceError::Internal("the credential names no type".into()))?
+        .to_string();
+    let local_type_code = sd
+        .jws
+        .payload
+        .get(sdjwt::LOCAL_TYPE_CODE)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    let value = |name: &str| {
+        sd.disclosures
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| (name.to_string(), d.value.clone()))
+    };
+    let claims = req.claims.iter().filter_map(|n| value(n)).collect();
+    let holder = HOLDER_CLAIMS
+        .into_iter()
+        .filter(|h| !req.claims.iter().any(|c| c == h))
+        .filter_map(value)
+        .collect();
+    let a = Attestation {
+        license_id: req.license.clone(),
+        type_code,
+        local_type_code,
+        status,
+        expires_at: req.expires_at,
+        claims,
+        holder,
+    };
+    let leaf = agency
+        .chain()
+        .first()
+        .ok_or_else(|| ServiceError::Internal("the agency has no certificate".into()))?;
+    a.sign(agency.signer(), leaf)
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// At the license's issuing node: prepare the token `req` describes for the show
+/// service of `caller`, at `now`: the license must be here and the holder's; an online
+/// token's id is recorded with the license and the claims until it expires (plus
+/// `skew_s`); an offline token gets the attestation of the agency `agency_of` finds by
+/// USCC.
+pub async fn prepare<S: LicenseStore + ShowUseStore>(
+    store: &S,
+    agency_of: impl Fn(&str) -> Option<std::sync::Arc<Agency>>,
+    caller: Province,
+    req: &PrepareRequest,
+    now: OffsetDateTime,
+    skew_s: u32,
+) -> Result<Prepared, ServiceError> {
+    let life = req.expires_at - now.unix_timestamp();
+    if life <= 0 || life > i64::from(MAX_TTL_S) + i64::from(skew_s) {
+        return Err(invalid(format!(
+            "expires_at must be within {MAX_TTL_S} s from now"
+        )));
+    }
+    if req.token_id.len() != 2 * TOKEN_ID_LEN || hex::decode(&req.token_id).is_err() {
+        return Err(invalid("token_id is not 8 bytes of hex"));
+    }
+    let record = match store.license(&req.license).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound) => return Err(ServiceError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if record.holder_code != req.holder_code {
+        return Err(ServiceError::NotOwner);
+    }
+    let uscc = record
+        .identifier
+        .parse::<crate::license::Identifier>()
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .issuer_code()
+        .to_string();
+    let agency = agency_of(&uscc).ok_or(ServiceError::SignerNotListed)?;
+    match req.mode {
+        Mode::Online => {
+            let sd = SdJwt::parse(&record.credential)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            check_claims(&sd, &req.claims)?;
+            let fresh = store
+                .register_show_token(
+                    caller.abbrev(),
+                    &req.token_id,
+                    &record.identifier,
+                    &req.claims,
+                    req.expires_at + i64::from(skew_s),
+                    now.unix_timestamp(),
+                )
+                .await?;
+            if !fresh {
+                return Err(invalid("the token id is taken"));
+            }
+            Ok(Prepared::Online {
+                province: agency.province(),
+            })
+        }
+        Mode::Offline => Ok(Prepared::Offline {
+            attestation: attest(&agency, &record.credential, req)?,
+        }),
+    }
 }
 
 /// Why the issuing node refuses to redeem an online token.
@@ -240,7 +421,7 @@ pub async fn redeem<S: LicenseStore + ShowUseStore>(
     policy: &Policy,
     text: &str,
     now: OffsetDateTime,
-) -> Result<String, RedeemError> {
+) -> Result<Redeemed, RedeemError> {
     let ctx = Context::new(trust, now, policy);
     let (report, token) = crate::verify::show::check_token(text, &ctx, false);
     let Some(token) = token else {
@@ -250,12 +431,19 @@ pub async fn redeem<S: LicenseStore + ShowUseStore>(
         );
         return Err(RedeemError::Refused(why));
     };
-    let Body::Online { claims } = &token.body else {
+    if !matches!(token.body, Body::Online { .. }) {
         return Err(RedeemError::Refused(
             "an offline token is not redeemed".into(),
         ));
+    }
+    let token_hex = hex::encode(&token.token_id);
+    let Some((license_id, claims)) = store.show_token(token.issuer.abbrev(), &token_hex).await?
+    else {
+        return Err(RedeemError::Refused(
+            "no such token was made for a license of this node".into(),
+        ));
     };
-    let record = match store.license(&token.license_id).await {
+    let record = match store.license(&license_id).await {
         Ok(r) => r,
         Err(StoreError::NotFound) => {
             return Err(RedeemError::Refused("no such license at this node".into()))
@@ -274,8 +462,8 @@ pub async fn redeem<S: LicenseStore + ShowUseStore>(
     let first = store
         .first_show_use(
             token.issuer.abbrev(),
-            &hex::encode(&token.token_id),
-            &token.license_id,
+            &token_hex,
+            &license_id,
             keep_until,
             now.unix_timestamp(),
         )
@@ -283,5 +471,20 @@ pub async fn redeem<S: LicenseStore + ShowUseStore>(
     if !first {
         return Err(RedeemError::Replayed);
     }
-    Ok(presentation)
+    Ok(Redeemed {
+        license_id,
+        claims,
+        presentation,
+    })
+}
+
+/// What redeeming an online token gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redeemed {
+    /// The license.
+    pub license_id: String,
+    /// The chosen claims.
+    pub claims: Vec<String>,
+    /// The SD-JWT presentation of the chosen claims and the holder's name and code.
+    pub presentation: String,
 }

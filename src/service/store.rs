@@ -328,6 +328,24 @@ pub trait HeldListStore: Sync {
 
 /// The single-use record of online show tokens, shared by every node of a province.
 pub trait ShowUseStore: Sync {
+    /// Record that the online token `token_id` signed for `province` stands for
+    /// `claims` of `license_id`, kept until `keep_until` (Unix seconds); `Ok(false)`:
+    /// the token id is recorded already.
+    fn register_show_token(
+        &self,
+        province: &str,
+        token_id: &str,
+        license_id: &str,
+        claims: &[String],
+        keep_until: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The license and claims the token `token_id` signed for `province` stands for.
+    fn show_token(
+        &self,
+        province: &str,
+        token_id: &str,
+    ) -> impl Future<Output = Result<Option<(String, Vec<String>)>, StoreError>> + Send;
     /// Record the redemption of `token_id` signed for `province` until `expires_at`
     /// (Unix seconds); `Ok(false)`: redeemed before (a replay).
     fn first_show_use(

@@ -3,32 +3,32 @@
 //! layers of [`crate::qr`].
 //!
 //! Two modes:
-//! - **online** — a reference: license identifier, token id, expiry, audience and the
-//!   names of the chosen claims; the verifying node fetches the disclosures from the
-//!   license's issuing node, which records the token id as used (single use);
-//! - **offline** — self-contained: the chosen SD-JWT disclosures exactly as the issuer
-//!   signed them, the holder's name and code disclosures (so a clerk can compare the
-//!   person), and the issuer-signed JWT needed to check them, packed so that
-//!   certificates the trust list carries travel as 8-byte references ([`packed`]);
-//!   plus the license identifier, type and status reference.
+//! - **online** — a reference: token id, expiry, audience and the province of the
+//!   license's issuing node, where the token id was recorded with the license and the
+//!   chosen claims when the token was made; the verifying node fetches the disclosures
+//!   from that node, which records the token id as used (single use);
+//! - **offline** — self-contained: the issuing agency's attestation ([`attest`]) of
+//!   the chosen claims and the holder's name and code (so a clerk can compare the
+//!   person), with the license identifier, type and status reference, signed for this
+//!   token by the agency key that signed the license.
 //!
 //! The claims map ([`token`]) is documented there key by key.
 //!
-//! Owns: the token model, packing an SD-JWT into it and back, time-to-live bounds,
+//! Owns: the token model, the issuer's attestation, time-to-live bounds,
 //! masking an ID number for display.
 //! Must not touch: files, network, clocks, axum, sqlx, tokio.
 
+pub mod attest;
 mod error;
 pub mod mask;
-pub mod packed;
 pub mod text;
 pub mod token;
 
+pub use attest::Attestation;
 pub use error::ShowError;
 pub use mask::mask_code;
-pub use packed::{pack_offline, PackedJwt};
 pub use text::{read_token, sign_token};
-pub use token::{Body, Mode, Offline, ShowToken};
+pub use token::{Body, Mode, ShowToken};
 
 /// Default time to live of a show token (seconds).
 pub const DEFAULT_TTL_S: u32 = 120;

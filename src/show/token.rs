@@ -7,26 +7,18 @@
 //! | 4 `exp`, 6 `iat` | Unix seconds |
 //! | 7 `cti` | the token id, 8 random bytes |
 //! | `"m"` | mode: 1 online, 2 offline |
-//! | `"l"` | the license identifier (GB/T 36904) without its fixed `1.2.156.3005.2.` |
-//! | `"c"` | online: the chosen claim names (array of text) |
-//! | `"t"` | offline: the national type code |
-//! | `"s"` | offline: the status reference `[idx, uri]` |
-//! | `"j"` | offline: the issuer-signed JWT, packed ([`super::PackedJwt`]) |
-//! | `"d"` | offline: the chosen disclosures, each the JSON bytes the issuer hashed |
-//! | `"h"` | offline: the holder's name and code disclosures, when not chosen |
+//! | `"p"` | online: the province code of the license's issuing node, which holds what the token id stands for (the license and the chosen claims) |
+//! | `"o"` | offline: the issuing agency's attestation of the chosen claims, a COSE_Sign1 ([`super::attest`]) |
 //!
-//! Short text keys keep an online token inside a version 10 QR code.
+//! An online token is a reference: the license and the chosen claims are recorded at
+//! the issuing node under the token id when the token is made, so the QR code holds
+//! only the token id and the province to ask (version 10 at level Q, SM2 included).
 
-use super::packed::PackedJwt;
-use super::{ShowError, MAX_DISCLOSE, TOKEN_ID_LEN};
-use crate::license::sdjwt::StatusRef;
+use super::{ShowError, TOKEN_ID_LEN};
 use crate::pki::Province;
 use coset::cbor::value::Value;
 use coset::cwt::{ClaimName, ClaimsSet, Timestamp};
 use coset::CborSerializable;
-
-/// The fixed start of every GB/T 36904 identifier, left out of the token.
-const ID_PREFIX: &str = "1.2.156.3005.2.";
 
 /// The mode of a show token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -48,31 +40,19 @@ impl Mode {
     }
 }
 
-/// What an offline token carries beside the common claims.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Offline {
-    /// The national type code.
-    pub type_code: String,
-    /// The status reference.
-    pub status: StatusRef,
-    /// The issuer-signed JWT.
-    pub jwt: PackedJwt,
-    /// The chosen disclosures (decoded JSON bytes).
-    pub disclosures: Vec<Vec<u8>>,
-    /// The holder's name and code disclosures not among the chosen.
-    pub holder: Vec<Vec<u8>>,
-}
-
 /// The mode-specific part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
-    /// The chosen claim names.
+    /// A reference redeemed at the license's issuing node.
     Online {
-        /// claim names
-        claims: Vec<String>,
+        /// The province of the issuing node.
+        province: Province,
     },
     /// Self-contained.
-    Offline(Box<Offline>),
+    Offline {
+        /// The issuing agency's attestation: a COSE_Sign1 ([`super::Attestation`]).
+        attestation: Vec<u8>,
+    },
 }
 
 /// A show token's claims.
@@ -88,8 +68,6 @@ pub struct ShowToken {
     pub expires_at: i64,
     /// The token id.
     pub token_id: Vec<u8>,
-    /// The license identifier.
-    pub license_id: String,
     /// The mode-specific part.
     pub body: Body,
 }
@@ -98,16 +76,12 @@ fn text(k: &str) -> ClaimName {
     ClaimName::Text(k.to_string())
 }
 
-fn bytes_array(items: &[Vec<u8>]) -> Value {
-    Value::Array(items.iter().map(|b| Value::Bytes(b.clone())).collect())
-}
-
 impl ShowToken {
     /// The mode.
     pub fn mode(&self) -> Mode {
         match self.body {
             Body::Online { .. } => Mode::Online,
-            Body::Offline(_) => Mode::Offline,
+            Body::Offline { .. } => Mode::Offline,
         }
     }
 
@@ -126,30 +100,13 @@ impl ShowToken {
             Mode::Offline => 2,
         };
         c.rest.push((text("m"), Value::from(mode)));
-        let short = self
-            .license_id
-            .strip_prefix(ID_PREFIX)
-            .unwrap_or(&self.license_id);
-        c.rest.push((text("l"), Value::Text(short.to_string())));
         match &self.body {
-            Body::Online { claims } => {
-                let names = claims.iter().map(|n| Value::Text(n.clone())).collect();
-                c.rest.push((text("c"), Value::Array(names)));
+            Body::Online { province } => {
+                c.rest
+                    .push((text("p"), Value::Text(province.abbrev().to_string())));
             }
-            Body::Offline(o) => {
-                c.rest.push((text("t"), Value::Text(o.type_code.clone())));
-                c.rest.push((
-                    text("s"),
-                    Value::Array(vec![
-                        Value::from(u64::try_from(o.status.idx).unwrap_or(u64::MAX)),
-                        Value::Text(o.status.uri.clone()),
-                    ]),
-                ));
-                c.rest.push((text("j"), o.jwt.to_cbor()));
-                c.rest.push((text("d"), bytes_array(&o.disclosures)));
-                if !o.holder.is_empty() {
-                    c.rest.push((text("h"), bytes_array(&o.holder)));
-                }
+            Body::Offline { attestation } => {
+                c.rest.push((text("o"), Value::Bytes(attestation.clone())));
             }
         }
         c.to_vec()
@@ -177,42 +134,19 @@ impl ShowToken {
             .filter(|t| t.len() == TOKEN_ID_LEN)
             .ok_or_else(|| bad("cti is not an 8-byte token id"))?;
         let get = |k: &str| c.rest.iter().find(|(n, _)| *n == text(k)).map(|(_, v)| v);
-        let license_id = match get("l") {
-            Some(Value::Text(t)) if !t.is_empty() && t.len() <= 128 => format!("{ID_PREFIX}{t}"),
-            _ => return Err(bad("l is not a license identifier")),
-        };
         let body = match get("m").and_then(|v| v.as_integer()).map(i128::from) {
-            Some(1) => Body::Online {
-                claims: texts(get("c"), "c")?,
+            Some(1) => match get("p") {
+                Some(Value::Text(t)) => Body::Online {
+                    province: Province::parse(t).ok_or_else(|| bad("p is not a province code"))?,
+                },
+                _ => return Err(bad("p is not a province code")),
             },
-            Some(2) => {
-                let type_code = match get("t") {
-                    Some(Value::Text(t)) if t.len() <= 64 => t.clone(),
-                    _ => return Err(bad("t is not a type code")),
-                };
-                let status = match get("s") {
-                    Some(Value::Array(a)) => match a.as_slice() {
-                        [Value::Integer(i), Value::Text(u)] => StatusRef {
-                            idx: usize::try_from(i128::from(*i))
-                                .map_err(|_| bad("status index out of range"))?,
-                            uri: u.clone(),
-                        },
-                        _ => return Err(bad("s is not [idx, uri]")),
-                    },
-                    _ => return Err(bad("s is not [idx, uri]")),
-                };
-                let jwt = PackedJwt::from_cbor(get("j").ok_or_else(|| bad("no j"))?)?;
-                Body::Offline(Box::new(Offline {
-                    type_code,
-                    status,
-                    jwt,
-                    disclosures: byte_strings(get("d"), "d")?,
-                    holder: match get("h") {
-                        None => Vec::new(),
-                        v => byte_strings(v, "h")?,
-                    },
-                }))
-            }
+            Some(2) => match get("o") {
+                Some(Value::Bytes(b)) if b.len() <= crate::qr::MAX_INFLATED => Body::Offline {
+                    attestation: b.clone(),
+                },
+                _ => return Err(bad("o is not an attestation")),
+            },
             _ => return Err(bad("m is not 1 (online) or 2 (offline)")),
         };
         Ok(ShowToken {
@@ -221,36 +155,7 @@ impl ShowToken {
             issued_at,
             expires_at,
             token_id,
-            license_id,
             body,
         })
-    }
-}
-
-fn texts(v: Option<&Value>, what: &str) -> Result<Vec<String>, ShowError> {
-    match v {
-        Some(Value::Array(a)) if a.len() <= MAX_DISCLOSE => a
-            .iter()
-            .map(|x| match x {
-                Value::Text(t) if t.len() <= 64 => Ok(t.clone()),
-                _ => Err(ShowError::Format(format!("{what} holds a non-name"))),
-            })
-            .collect(),
-        _ => Err(ShowError::Format(format!("{what} is not a list of names"))),
-    }
-}
-
-fn byte_strings(v: Option<&Value>, what: &str) -> Result<Vec<Vec<u8>>, ShowError> {
-    match v {
-        Some(Value::Array(a)) if a.len() <= MAX_DISCLOSE + 2 => a
-            .iter()
-            .map(|x| match x {
-                Value::Bytes(b) => Ok(b.clone()),
-                _ => Err(ShowError::Format(format!("{what} holds a non-byte string"))),
-            })
-            .collect(),
-        _ => Err(ShowError::Format(format!(
-            "{what} is not a list of byte strings"
-        ))),
     }
 }

@@ -31,14 +31,47 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
     let (Some(leaf), Some(vct_code)) = (v.chain.first(), v.type_code.as_deref()) else {
         return;
     };
-    // Issued under a province's local code: that code beside the national type, which
-    // it must map onto through the regional catalogue (a value that is not a string
-    // maps onto nothing).
     let local_code = v.payload.get(sdjwt::LOCAL_TYPE_CODE).map(|c| match c {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     });
-    let code = local_code.as_deref().unwrap_or(vct_code);
+    let signed = Signed {
+        leaf,
+        info: v.signer.clone(),
+        type_code: vct_code,
+        local_code: local_code.as_deref(),
+        status: v.status.as_ref(),
+    };
+    judge_issuer(b, found, &signed, ctx);
+}
+
+/// What an issuer signed, as the issuer checks need it.
+pub(super) struct Signed<'a> {
+    /// The signing certificate (DER).
+    pub leaf: &'a [u8],
+    /// What it says of its holder.
+    pub info: Option<crate::pki::CertInfo>,
+    /// The national type code signed.
+    pub type_code: &'a str,
+    /// The province's local code it was issued under, if any.
+    pub local_code: Option<&'a str>,
+    /// The status reference signed.
+    pub status: Option<&'a crate::license::StatusRef>,
+}
+
+/// The checks of who signed a license, for what, and its status, once its signature
+/// and chain are checked: `issuer.listed`, `issuer.type_authorised`, `sdjwt.status`,
+/// `policy.province`, `policy.type`, `policy.disclosures` (over `found.claims`).
+pub(super) fn judge_issuer(
+    b: &mut ReportBuilder,
+    found: &mut Found,
+    s: &Signed<'_>,
+    ctx: &Context<'_>,
+) {
+    let vct_code = s.type_code;
+    // Issued under a province's local code: that code beside the national type, which
+    // it must map onto through the regional catalogue.
+    let code = s.local_code.unwrap_or(vct_code);
     let list = &ctx.trust.list;
     let mapped = list.common_type(code).filter(|(t, _)| t.code == vct_code);
     found.license_type = mapped.map(|(t, local)| TypeInfo {
@@ -48,8 +81,8 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         local_code: local.map(|_| code.to_string()),
         local_province: local,
     });
-    let info = v.signer.clone();
-    let fp = fingerprint(leaf);
+    let info = s.info.clone();
+    let fp = fingerprint(s.leaf);
     let subject = Some(format!("sha256:{}", &fp[..16]));
 
     // issuer.listed: the agencies holding this certificate, the one it names first.
@@ -101,7 +134,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
         .map(|(p, _)| p)
         .or_else(|| info.as_ref().and_then(|i| i.province));
     found.province = province.map(|p| province_info(ctx.trust, p));
-    found.revocation = super::status::check(b, v.status.as_ref(), &fp, ctx);
+    found.revocation = super::status::check(b, s.status, &fp, ctx);
     check_province(b, ctx, None, province);
     check_type(b, ctx, code, mapped);
     check_disclosures(b, ctx, found);

@@ -21,6 +21,7 @@
 //! Must not touch: files, network, clocks (the validation time is in [`Context`]), axum,
 //! sqlx, tokio — callers read the input and the trust list and pass them in.
 
+mod attestation;
 mod cert;
 mod detect;
 mod license;

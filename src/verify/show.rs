@@ -6,11 +6,11 @@
 //! `show.signer` (the kid names a show-license service of the trust list, of the
 //! province the token names, whose certificate path validates), `show.signature`
 //! (tampered), `show.expiry` (`iat` / `exp` with the policy's show clock skew, stated in
-//! the reason), `show.audience`. Then an offline token's packed credential, or an
-//! online token's disclosures fetched from the issuing node (`show.single_use`: a
-//! token used before is replayed), go through the SD-JWT license checks
-//! ([`super::license`]), and `show.disclosed` checks the disclosures are the ones the
-//! token names. The verdict's claims are only the chosen ones; the holder's name and a
+//! the reason), `show.audience`. Then an offline token's attestation by the issuing
+//! agency ([`super::attestation`]), or an online token's disclosures fetched from the
+//! issuing node (`show.single_use`: a token used before is replayed) through the SD-JWT
+//! license checks ([`super::license`]); `show.disclosed` checks the claims are the
+//! ones chosen. The verdict's claims are only the chosen ones; the holder's name and a
 //! masked ID number go beside them ([`super::Shown`]).
 
 use super::{Context, Found, Shown};
@@ -25,6 +25,10 @@ use crate::trust_list::fingerprint;
 pub enum OnlineAnswer {
     /// Redeemed now: the SD-JWT presentation of the chosen and holder disclosures.
     Redeemed {
+        /// The license.
+        license_id: String,
+        /// The chosen claims.
+        claims: Vec<String>,
         /// `jwt~d1~…~dn~`
         presentation: String,
     },
@@ -374,23 +378,15 @@ pub(super) fn verify(
     let Some(token) = token_checks(b, text, ctx, true) else {
         return;
     };
-    let (presentation, chosen) = match &token.body {
-        Body::Offline(o) => match o.to_presentation(&ctx.trust.list) {
-            Ok(p) => {
-                let names = names_of(&o.disclosures);
-                (p, names)
-            }
-            Err(e) => {
-                b.fail(
-                    "show.disclosed",
-                    None,
-                    SubIndication::NoCertificateChainFound,
-                    Reason::new(format!("离线亮证码中的凭证无法还原：{e}"), e.to_string()),
-                );
+    let (license_id, chosen) = match &token.body {
+        Body::Offline { attestation } => {
+            let Some(a) = super::attestation::verify(b, found, attestation, ctx) else {
                 return;
-            }
-        },
-        Body::Online { claims } => match answer {
+            };
+            let chosen = a.claims.keys().cloned().collect::<Vec<_>>();
+            (a.license_id, chosen)
+        }
+        Body::Online { .. } => match answer {
             None => {
                 b.indeterminate(
                     "show.single_use",
@@ -439,7 +435,11 @@ pub(super) fn verify(
                 );
                 return;
             }
-            Some(OnlineAnswer::Redeemed { presentation }) => {
+            Some(OnlineAnswer::Redeemed {
+                license_id,
+                claims,
+                presentation,
+            }) => {
                 b.pass(
                     "show.single_use",
                     Some(hex::encode(&token.token_id)),
@@ -448,11 +448,11 @@ pub(super) fn verify(
                         "the issuing node redeemed the token (first use)",
                     ),
                 );
-                (presentation.clone(), claims.clone())
+                super::license::verify(b, found, presentation.as_bytes(), ctx);
+                (license_id.clone(), claims.clone())
             }
         },
     };
-    super::license::verify(b, found, presentation.as_bytes(), ctx);
     // Only the chosen claims are shown; the holder's name and masked code beside them.
     let holder = found
         .claims
@@ -496,22 +496,11 @@ pub(super) fn verify(
     found.shown = Some(Shown {
         mode: token.mode(),
         token_id: hex::encode(&token.token_id),
-        license_id: token.license_id.clone(),
+        license_id,
         expires_at: token.expires_at,
         audience: token.audience.clone(),
         chosen,
         holder_name: holder,
         holder_code_masked: code,
     });
-}
-
-/// The claim names of disclosures (`[salt, name, value]` JSON).
-fn names_of(disclosures: &[Vec<u8>]) -> Vec<String> {
-    disclosures
-        .iter()
-        .filter_map(|d| {
-            let v: serde_json::Value = serde_json::from_slice(d).ok()?;
-            v.get(1)?.as_str().map(str::to_string)
-        })
-        .collect()
 }

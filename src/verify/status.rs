@@ -341,11 +341,15 @@ pub(super) fn check(
 pub fn status_uri(input: &super::Input<'_>) -> Option<String> {
     let kind = input.kind.or_else(|| super::detect(input.bytes))?;
     if kind == super::Kind::ShowToken {
-        // An offline show token names the status its packed credential carries.
+        // An offline show token names the status its issuer's attestation carries.
         let text = std::str::from_utf8(input.bytes).ok()?;
         let (_, token) = crate::show::read_token(text.trim()).ok()?;
         return match token.body {
-            crate::show::Body::Offline(o) => Some(o.status.uri),
+            crate::show::Body::Offline { attestation } => {
+                let signed = crate::qr::cose::parse(&attestation).ok()?;
+                let a = crate::show::Attestation::from_cbor(signed.payload()).ok()?;
+                Some(a.status.uri)
+            }
             crate::show::Body::Online { .. } => None,
         };
     }

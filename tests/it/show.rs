@@ -14,8 +14,10 @@ use deltaseal::license::Agency;
 use deltaseal::pki::Province;
 use deltaseal::qr::image::{decode_picture, Qr};
 use deltaseal::report::{Indication, Outcome, Report, SubIndication};
-use deltaseal::service::show::{make_show, HeldCredential, ShowRequest, ShowService, Shown};
-use deltaseal::show::{read_token, sign_token, Mode};
+use deltaseal::service::show::{
+    attest, finish_show, plan_show, HeldCredential, Prepared, ShowRequest, ShowService, Shown,
+};
+use deltaseal::show::{read_token, sign_token, Body, Mode};
 use deltaseal::trust_list::VerifiedTrustList;
 use deltaseal::verify::{verify, verify_show, Context, Input, Kind, OnlineAnswer, Policy};
 use rstest::rstest;
@@ -32,8 +34,21 @@ fn catalog() -> Catalog {
     Catalog::from_json(BUILTIN_CATALOG).unwrap()
 }
 
+/// A credential as the holder's node holds it, and the agency that issued it.
+pub(crate) struct Held {
+    cred: HeldCredential,
+    agency: Agency,
+}
+
+impl std::ops::Deref for Held {
+    type Target = HeldCredential;
+    fn deref(&self) -> &HeldCredential {
+        &self.cred
+    }
+}
+
 /// The ID card of the demo agency `agency_id`, as its node holds it.
-pub(crate) fn credential(keys: &KeyStore, agency_id: &str) -> HeldCredential {
+pub(crate) fn credential(keys: &KeyStore, agency_id: &str) -> Held {
     let e = keys.get(agency_id).unwrap();
     let root = keys.issuer_of(agency_id).unwrap();
     let agency = Agency::new(
@@ -44,11 +59,28 @@ pub(crate) fn credential(keys: &KeyStore, agency_id: &str) -> HeldCredential {
     let c = agency
         .issue(&catalog(), &id_card_request("V00001", 3), fixed_now())
         .unwrap();
-    HeldCredential {
-        identifier: c.identifier().to_string(),
-        type_code: c.metadata.type_code.clone(),
-        holder_code: c.metadata.holder_code.clone(),
-        sd_jwt: c.sd_jwt,
+    Held {
+        cred: HeldCredential {
+            identifier: c.identifier().to_string(),
+            type_code: c.metadata.type_code.clone(),
+            holder_code: c.metadata.holder_code.clone(),
+            sd_jwt: c.sd_jwt,
+        },
+        agency,
+    }
+}
+
+/// What the issuing node prepares: an online token's issuing province (the record of
+/// the token id is the store's, tested through the nodes), an offline token's
+/// attestation by the agency.
+pub(crate) fn prepared(held: &Held, plan: &deltaseal::service::show::ShowPlan) -> Prepared {
+    match plan.prepare.mode {
+        Mode::Online => Prepared::Online {
+            province: held.agency.province(),
+        },
+        Mode::Offline => Prepared::Offline {
+            attestation: attest(&held.agency, &held.sd_jwt, &plan.prepare).unwrap(),
+        },
     }
 }
 
@@ -65,19 +97,15 @@ pub(crate) fn request(cred: &HeldCredential, mode: Mode, disclose: &[&str]) -> S
 }
 
 /// A show token by `province`'s show service.
-pub(crate) fn show(
-    keys: &KeyStore,
-    province: &str,
-    cred: &HeldCredential,
-    req: &ShowRequest,
-) -> Shown {
+pub(crate) fn show(keys: &KeyStore, province: &str, cred: &Held, req: &ShowRequest) -> Shown {
     let e = keys.get(&format!("{province}-show-service")).unwrap();
     let service = ShowService {
         province: Province::parse(province).unwrap(),
         signer: e.signer.as_ref(),
         cert_der: &e.cert_der,
     };
-    make_show(service, &list(), cred, HOLDER, req, fixed_now(), [7u8; 8]).unwrap()
+    let plan = plan_show(cred, HOLDER, req, fixed_now(), [7u8; 8]).unwrap();
+    finish_show(service, &plan, prepared(cred, &plan)).unwrap()
 }
 
 fn check<'r>(r: &'r Report, code: &str) -> &'r deltaseal::report::Check {
@@ -95,7 +123,7 @@ const FOUR: [&str; 4] = ["name", "birth_date", "license_number", "valid_to"];
 #[rstest]
 #[case::sm2("sh", "sh-agency-psb", Algorithm::Sm2Sm3)]
 #[case::p256("zj", "zj-agency-psb", Algorithm::EcdsaP256Sha256)]
-fn online_token_round_trips_through_its_images_within_version_14(
+fn online_token_round_trips_through_its_images_within_version_10(
     #[case] province: &str,
     #[case] agency: &str,
     #[case] alg: Algorithm,
@@ -110,19 +138,29 @@ fn online_token_round_trips_through_its_images_within_version_14(
     assert_eq!(s.expires_at, fixed_now() + time::Duration::seconds(120));
     let (signed, token) = read_token(&s.text).unwrap();
     assert_eq!(signed.alg, deltaseal::qr::CoseAlg::of(alg));
-    assert_eq!(token.license_id, cred.identifier);
+    assert_eq!(
+        token.body,
+        Body::Online {
+            province: cred.agency.province()
+        }
+    );
     assert_eq!(token.audience.as_deref(), Some("ZJ"));
-    // The PNG, read by rqrr: the same text, the version reported. Version 10 (221
-    // alphanumeric characters at level Q, 144 bytes after base45) cannot hold a
-    // 64-byte signature, the 8-byte kid, the COSE and zlib framing and the full license
-    // identifier with four claim names: this token needs version 13 (ES256) or 14
-    // (SM2, whose private-use algorithm value takes 4 more bytes).
+    // The PNG, read by rqrr: the same text, the version reported. Version 10 holds 221
+    // alphanumeric characters at level Q (144 bytes after base45): the signature, the
+    // kid, the COSE and zlib framing, the token id, times, audience and the issuing
+    // province — the license and the four claims are recorded under the token id at
+    // the issuing node.
     let got = decode_picture(&s.png).unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].text, s.text);
     assert_eq!(got[0].version, usize::try_from(s.version).unwrap());
     assert_eq!(got[0].ecc_level, 3, "level Q");
-    assert!(s.version <= 14, "online token needs version {}", s.version);
+    assert!(s.version <= 10, "online token needs version {}", s.version);
+    eprintln!(
+        "online token ({alg:?}): {} characters, QR version {}",
+        s.text.len(),
+        s.version
+    );
     // The SVG, rasterised by resvg, read by rqrr.
     let from_svg = decode_picture(&svg_to_png(&s.svg)).unwrap();
     assert_eq!(from_svg[0].text, s.text);
@@ -180,15 +218,21 @@ fn offline_token_with_four_claims_verifies_showing_only_those(
         shown.holder_code_masked.as_deref(),
         Some("310***********0019")
     );
-    assert_eq!(shown.chosen, FOUR.map(String::from).to_vec());
+    let mut chosen = shown.chosen.clone();
+    chosen.sort_unstable();
+    assert_eq!(chosen, want);
     // The issuer's own checks ran on the disclosed claims: the integrity traces to the
     // issuing agency, not only to the show service.
     for code in [
         "show.signer",
         "show.signature",
         "show.expiry",
-        "sdjwt.signature",
+        "issuer.format",
+        "issuer.signer",
+        "issuer.signature",
+        "issuer.expiry",
         "issuer.listed",
+        "issuer.type_authorised",
         "show.disclosed",
     ] {
         assert_eq!(check(&v.report, code).outcome, Outcome::Passed, "{code}");
@@ -201,38 +245,125 @@ fn offline_token_with_four_claims_verifies_showing_only_those(
     );
 }
 
-/// Offline tokens carry every `_sd` digest of the issuer's JWT (32 bytes each, one per
-/// claim of the license: 704 bytes for an ID card's 22 claims) and two signatures, so
-/// their size is bounded by the license's claim count, not by the claims shown: an ID
-/// card shown by 4 claims needs version 40 at level Q (version 20 holds 468 bytes).
-#[test]
-fn offline_token_size_bound() {
+/// An offline token showing 4 claims, with an audience, fits version 20 at level Q
+/// for both algorithms: the issuer attests only the chosen claims and the holder's
+/// name and code, not a digest of every claim of the license.
+#[rstest]
+#[case::sm2("sh", "sh-agency-psb")]
+#[case::p256("zj", "zj-agency-psb")]
+fn offline_token_with_four_claims_fits_version_20(#[case] province: &str, #[case] agency: &str) {
     let keys = keys();
-    let cred = credential(&keys, "sh-agency-psb");
-    let s = show(&keys, "sh", &cred, &request(&cred, Mode::Offline, &FOUR));
+    let cred = credential(&keys, agency);
+    let mut req = request(&cred, Mode::Offline, &FOUR);
+    req.audience = Some("JS".into());
+    let s = show(&keys, province, &cred, &req);
     let d = decode_picture(&s.png).unwrap();
+    assert_eq!(d[0].text, s.text);
+    assert_eq!(d[0].ecc_level, 3, "level Q");
     assert!(
-        d[0].version <= 40,
+        d[0].version <= 20,
         "offline token needs version {}",
         d[0].version
     );
-    assert_eq!(d[0].ecc_level, 3, "level Q");
+    eprintln!(
+        "offline token ({agency}): {} characters, QR version {}",
+        s.text.len(),
+        d[0].version
+    );
+}
+
+/// The claims of an offline token trace back to the issuing agency: a claim changed
+/// under the agency's signature fails `issuer.signature`; an attestation signed by a
+/// key that may not sign licenses (the show service's own) fails `issuer.signer`.
+#[rstest]
+#[case::sm2("sh", "sh-agency-psb")]
+#[case::p256("zj", "zj-agency-psb")]
+fn an_offline_token_whose_attestation_is_not_the_agencys_fails(
+    #[case] province: &str,
+    #[case] agency: &str,
+) {
+    let keys = keys();
+    let cred = credential(&keys, agency);
+    let req = request(&cred, Mode::Offline, &["name", "birth_date"]);
+    let e = keys.get(&format!("{province}-show-service")).unwrap();
+    let service = ShowService {
+        province: Province::parse(province).unwrap(),
+        signer: e.signer.as_ref(),
+        cert_der: &e.cert_der,
+    };
+    let plan = plan_show(&cred, HOLDER, &req, fixed_now(), [9; 8]).unwrap();
+    let Prepared::Offline { attestation } = prepared(&cred, &plan) else {
+        unreachable!()
+    };
+    let at = fixed_now() + time::Duration::seconds(5);
+    let good = finish_show(
+        service,
+        &plan,
+        Prepared::Offline {
+            attestation: attestation.clone(),
+        },
+    )
+    .unwrap();
+    let v = verify_at(&good.text, at, &Policy::default());
+    assert_eq!(v.report.indication, Indication::TotalPassed, "{}", v.report);
+    assert_eq!(v.claims["birth_date"], "1990-03-07");
+
+    // A claim changed, the agency's signature kept.
+    let signed = deltaseal::qr::cose::parse(&attestation).unwrap();
+    let mut a = deltaseal::show::Attestation::from_cbor(signed.payload()).unwrap();
+    a.claims.insert("birth_date".into(), "1980-01-01".into());
+    let mut sign1 = signed.sign1.clone();
+    sign1.payload = Some(a.to_cbor().unwrap());
+    let changed = coset::TaggedCborSerializable::to_tagged_vec(sign1).unwrap();
+    let t = finish_show(
+        service,
+        &plan,
+        Prepared::Offline {
+            attestation: changed,
+        },
+    )
+    .unwrap();
+    failed_with(
+        &verify_at(&t.text, at, &Policy::default()),
+        "issuer.signature",
+        SubIndication::SigCryptoFailure,
+    );
+
+    // The same claims attested by the show service's key: not a license signer.
+    let by_service = a_resigned(&signed, e.signer.as_ref(), &e.cert_der);
+    let t = finish_show(
+        service,
+        &plan,
+        Prepared::Offline {
+            attestation: by_service,
+        },
+    )
+    .unwrap();
+    let v = verify_at(&t.text, at, &Policy::default());
+    assert_eq!(v.report.indication, Indication::TotalFailed, "{}", v.report);
+    assert_eq!(
+        check(&v.report, "issuer.signer").outcome,
+        Outcome::Failed,
+        "{}",
+        v.report
+    );
+    assert!(v.report.check("issuer.signature").is_none(), "{}", v.report);
+}
+
+fn a_resigned(
+    signed: &deltaseal::qr::cose::Signed,
+    signer: &dyn deltaseal::crypto::Signer,
+    cert: &[u8],
+) -> Vec<u8> {
+    let a = deltaseal::show::Attestation::from_cbor(signed.payload()).unwrap();
+    a.sign(signer, cert).unwrap()
 }
 
 #[test]
 fn bad_requests_are_refused() {
     let keys = keys();
     let cred = credential(&keys, "sh-agency-psb");
-    let e = keys.get("sh-show-service").unwrap();
-    let service = ShowService {
-        province: Province::Shanghai,
-        signer: e.signer.as_ref(),
-        cert_der: &e.cert_der,
-    };
-    let l = list();
-    let mk = |req: &ShowRequest, holder: &str| {
-        make_show(service, &l, &cred, holder, req, fixed_now(), [1; 8])
-    };
+    let mk = |req: &ShowRequest, holder: &str| plan_show(&cred, holder, req, fixed_now(), [1; 8]);
     let ok = request(&cred, Mode::Online, &["name"]);
     assert!(mk(&ok, HOLDER).is_ok());
     // Someone else's license.
@@ -394,7 +525,11 @@ fn online_token_needs_the_issuing_node_and_is_refused_when_replayed() {
     let v = verify_show(
         s.text.as_bytes(),
         &ctx,
-        Some(&OnlineAnswer::Redeemed { presentation }),
+        Some(&OnlineAnswer::Redeemed {
+            license_id: cred.identifier.clone(),
+            claims: vec!["name".into()],
+            presentation,
+        }),
     );
     assert_eq!(v.report.indication, Indication::TotalPassed, "{}", v.report);
     assert_eq!(v.claims.keys().collect::<Vec<_>>(), vec!["name"]);
@@ -465,7 +600,8 @@ fn pycose_verifies_a_project_es256_show_token() {
     let claims: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(claims["1"], "ZJ");
     assert_eq!(claims["3"], "SH");
-    assert_eq!(claims["c"], serde_json::json!(["name", "valid_to"]));
+    assert_eq!(claims["m"], 1);
+    assert_eq!(claims["p"], "ZJ");
     assert_eq!(claims["7"], "0707070707070707");
     // The same structure with one claim changed: pycose refuses the signature.
     let (signed, mut token) = read_token(&s.text).unwrap();

@@ -77,6 +77,7 @@ pub fn app(node: AppState) -> Router {
         .route("/v1/seals/{es_id}/stamp", post(seals::stamp::stamp))
         .route("/v1/show", post(show::show))
         .route(show::REDEEM_PATH, post(show::redeem_route))
+        .route(show::PREPARE_PATH, post(show::prepare_route))
         .route("/v1/holder/me", get(holder::me))
         .route("/v1/holder/licenses", get(holder_licenses::list))
         .route(

@@ -1,7 +1,10 @@
 //! Show-license routes: `POST /v1/show` (a signed-in holder makes a QR code for one of
-//! their licenses), `POST /v1/federation/show-tokens:redeem` (the license's issuing
-//! node redeems an online token for a verifying node, over a signed node-to-node
-//! call), and the verifying side of an online token ([`redeem_at_issuer`]).
+//! their licenses), `POST /v1/federation/show-tokens:prepare` (the license's issuing
+//! node prepares a token for the holder's node: records an online token's id, or signs
+//! an offline token's attestation), `POST /v1/federation/show-tokens:redeem` (the
+//! issuing node redeems an online token for a verifying node), both over signed
+//! node-to-node calls, and the verifying side of an online token
+//! ([`redeem_at_issuer`]).
 //! Must not touch: token formats or checks — those are [`crate::show`],
 //! [`crate::verify`] and [`crate::service::show`].
 
@@ -12,9 +15,11 @@ use super::holder_licenses::holder_license;
 use super::node_call::SignedCall;
 use super::state::{AppState, Node};
 use crate::service::show::{
-    make_show, new_token_id, redeem, HeldCredential, RedeemError, ShowRequest, ShowService,
+    finish_show, new_token_id, plan_show, prepare, redeem, HeldCredential, PrepareRequest,
+    Prepared, RedeemError, ShowRequest, ShowService,
 };
 use crate::service::trust_list::CurrentTrustList;
+use crate::service::ServiceError;
 use crate::show::{read_token, Body};
 use crate::verify::{OnlineAnswer, Policy};
 use axum::extract::State;
@@ -25,6 +30,8 @@ use serde::{Deserialize, Serialize};
 
 /// The federation path an online token is redeemed at.
 pub const REDEEM_PATH: &str = "/v1/federation/show-tokens:redeem";
+/// The federation path a token is prepared at.
+pub const PREPARE_PATH: &str = "/v1/federation/show-tokens:prepare";
 
 /// `POST /v1/show`'s answer.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -75,7 +82,15 @@ pub async fn show(
     if claims_holder.as_deref() != Some(holder.holder_code.as_str()) {
         return Err(ApiError::NotFound);
     }
-    let now = node.now();
+    let plan = plan_show(&held, &holder.holder_code, &req, node.now(), new_token_id())?;
+    let uscc = license
+        .identifier
+        .parse::<crate::license::Identifier>()
+        .ok();
+    let uscc = uscc
+        .map(|i| i.issuer_code().to_string())
+        .ok_or(ApiError::NotFound)?;
+    let prepared = prepare_at_issuer(&node, &current, &uscc, &plan.prepare).await?;
     let n = node.clone();
     let shown = tokio::task::spawn_blocking(move || {
         let (province, party) = n
@@ -86,16 +101,7 @@ pub async fn show(
             signer: party.signer.as_ref(),
             cert_der: &party.cert,
         };
-        make_show(
-            service,
-            &current.verified,
-            &held,
-            &held.holder_code,
-            &req,
-            now,
-            new_token_id(),
-        )
-        .map_err(ApiError::from)
+        finish_show(service, &plan, prepared).map_err(ApiError::from)
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
@@ -106,6 +112,133 @@ pub async fn show(
         expires_at: shown.expires_at,
         version: shown.version,
         token_id: shown.token_id,
+    }))
+}
+
+/// The prepare call's answer: for an offline token, the agency's attestation (base64).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PrepareAnswer {
+    /// The province of the issuing node.
+    pub province: crate::pki::Province,
+    /// The attestation, base64 (offline tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<String>,
+}
+
+/// Have the issuing node of the agency `uscc` — this node, when it hosts the agency,
+/// or its province's node in the trust list — prepare the token.
+async fn prepare_at_issuer(
+    node: &Node,
+    current: &CurrentTrustList,
+    uscc: &str,
+    req: &PrepareRequest,
+) -> Result<Prepared, ApiError> {
+    let (caller, _) = node
+        .show_signer()
+        .ok_or_else(|| ApiError::Unavailable("this node has no show-license service".into()))?;
+    if node.agency(uscc).is_some() {
+        return prepare_here(node, caller, req)
+            .await
+            .map_err(ApiError::from);
+    }
+    let Some(p) = current
+        .verified
+        .list
+        .provinces
+        .iter()
+        .find(|p| p.issuing_agencies.iter().any(|a| a.uscc == uscc))
+    else {
+        return Err(ApiError::Unavailable(
+            "the license's issuing agency is not in the trust list".into(),
+        ));
+    };
+    let body = serde_json::to_vec(req).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let a = crate::adapters::signed_calls::call(
+        node,
+        &p.node_url,
+        reqwest::Method::POST,
+        PREPARE_PATH,
+        Some(body),
+    )
+    .await
+    .map_err(|e| ApiError::Unavailable(format!("the issuing node: {e}")))?;
+    if a.status != 200 {
+        return Err(ApiError::Unavailable(format!(
+            "the issuing node answered {}: {}",
+            a.status,
+            String::from_utf8_lossy(&a.body[..a.body.len().min(300)])
+        )));
+    }
+    let answer: PrepareAnswer = serde_json::from_slice(&a.body)
+        .map_err(|e| ApiError::Unavailable(format!("the issuing node's answer: {e}")))?;
+    if answer.province != p.code {
+        return Err(ApiError::Unavailable(
+            "the issuing node answered for another province".into(),
+        ));
+    }
+    match (req.mode, answer.attestation) {
+        (crate::show::Mode::Online, None) => Ok(Prepared::Online {
+            province: answer.province,
+        }),
+        (crate::show::Mode::Offline, Some(b64)) => Ok(Prepared::Offline {
+            attestation: STANDARD.decode(b64).map_err(|_| {
+                ApiError::Unavailable("the issuing node's attestation is not base64".into())
+            })?,
+        }),
+        _ => Err(ApiError::Unavailable(
+            "the issuing node prepared another mode".into(),
+        )),
+    }
+}
+
+async fn prepare_here(
+    node: &Node,
+    caller: crate::pki::Province,
+    req: &PrepareRequest,
+) -> Result<Prepared, ServiceError> {
+    prepare(
+        &node.store,
+        |uscc| node.agency(uscc),
+        caller,
+        req,
+        node.now(),
+        Policy::default().show_clock_skew_s,
+    )
+    .await
+}
+
+/// `POST /v1/federation/show-tokens:prepare`: the holder's node (signed call) has this
+/// node, the license's issuing node, prepare a token: record an online token's id with
+/// the license and the chosen claims, or sign an offline token's attestation.
+pub async fn prepare_route(
+    State(node): State<AppState>,
+    call: SignedCall,
+) -> Result<Json<PrepareAnswer>, ApiError> {
+    let req: PrepareRequest =
+        serde_json::from_slice(&call.body).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    let prepared = prepare_here(&node, call.caller.province, &req).await?;
+    tracing::info!(
+        caller = call.caller.province.abbrev(),
+        mode = req.mode.name(),
+        "show token prepared"
+    );
+    Ok(Json(match prepared {
+        Prepared::Online { province } => PrepareAnswer {
+            province,
+            attestation: None,
+        },
+        Prepared::Offline { attestation } => PrepareAnswer {
+            province: node
+                .agency(
+                    &req.license
+                        .parse::<crate::license::Identifier>()
+                        .map(|i| i.issuer_code().to_string())
+                        .unwrap_or_default(),
+                )
+                .map(|a| a.province())
+                .ok_or(ApiError::NotFound)?,
+            attestation: Some(STANDARD.encode(attestation)),
+        },
     }))
 }
 
@@ -126,6 +259,12 @@ pub struct RedeemAnswer {
     /// The presentation (`redeemed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presentation: Option<String>,
+    /// The license (`redeemed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// The chosen claims (`redeemed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Vec<String>>,
     /// Why (`refused`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -159,19 +298,25 @@ async fn redeem_here(node: &Node, current: &CurrentTrustList, token: &str) -> Re
     )
     .await
     {
-        Ok(p) => RedeemAnswer {
+        Ok(r) => RedeemAnswer {
             outcome: "redeemed".into(),
-            presentation: Some(p),
+            presentation: Some(r.presentation),
+            license: Some(r.license_id),
+            claims: Some(r.claims),
             reason: None,
         },
         Err(RedeemError::Replayed) => RedeemAnswer {
             outcome: "replayed".into(),
             presentation: None,
+            license: None,
+            claims: None,
             reason: None,
         },
         Err(e) => RedeemAnswer {
             outcome: "refused".into(),
             presentation: None,
+            license: None,
+            claims: None,
             reason: Some(e.to_string()),
         },
     }
@@ -187,34 +332,20 @@ pub async fn redeem_at_issuer(
     policy: &Policy,
 ) -> Option<OnlineAnswer> {
     let (_, token) = read_token(text).ok()?;
-    if !matches!(token.body, Body::Online { .. }) {
+    let Body::Online { province } = token.body else {
         return None;
-    }
+    };
     let ctx = crate::verify::Context::new(&current.verified, node.now(), policy);
     let (_, checked) = crate::verify::show::check_token(text, &ctx, true);
     checked.as_ref()?;
-    let uscc = token
-        .license_id
-        .parse::<crate::license::Identifier>()
-        .ok()
-        .map(|i| i.issuer_code().to_string());
-    let Some(uscc) = uscc else {
-        return Some(OnlineAnswer::Refused(
-            "the license identifier does not parse".into(),
-        ));
-    };
-    if node.agency(&uscc).is_some() {
+    if node.hosts_province(province) {
         let a = redeem_here(node, current, text).await;
         return Some(to_answer(a));
     }
     let list = &current.verified.list;
-    let province = list
-        .provinces
-        .iter()
-        .find(|p| p.issuing_agencies.iter().any(|a| a.uscc == uscc));
-    let Some(p) = province else {
+    let Some(p) = list.provinces.iter().find(|p| p.code == province) else {
         return Some(OnlineAnswer::Refused(
-            "the issuing agency is not in the trust list".into(),
+            "the issuing province is not in the trust list".into(),
         ));
     };
     let body = serde_json::to_vec(&RedeemBody {
@@ -243,9 +374,15 @@ pub async fn redeem_at_issuer(
 }
 
 fn to_answer(a: RedeemAnswer) -> OnlineAnswer {
-    match (a.outcome.as_str(), a.presentation) {
-        ("redeemed", Some(p)) => OnlineAnswer::Redeemed { presentation: p },
-        ("replayed", _) => OnlineAnswer::Replayed,
+    match (a.outcome.as_str(), a.presentation, a.license, a.claims) {
+        ("redeemed", Some(presentation), Some(license_id), Some(claims)) => {
+            OnlineAnswer::Redeemed {
+                license_id,
+                claims,
+                presentation,
+            }
+        }
+        ("replayed", ..) => OnlineAnswer::Replayed,
         _ => OnlineAnswer::Refused(a.reason.unwrap_or_else(|| "refused".into())),
     }
 }

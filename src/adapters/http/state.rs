@@ -312,6 +312,12 @@ impl Node {
         self.agencies.get(uscc).cloned()
     }
 
+    /// Whether this node hosts an issuing agency of `province` (it is that province's
+    /// issuing node).
+    pub fn hosts_province(&self, province: crate::pki::Province) -> bool {
+        self.agencies.values().any(|a| a.province() == province)
+    }
+
     /// A hosted seal authority or organisation signer by manifest id.
     pub fn party(&self, id: &str) -> Option<Arc<Party>> {
         self.parties.iter().find(|p| p.id == id).cloned()

@@ -141,6 +141,27 @@ impl TrustListStore for Store {
 }
 
 impl ShowUseStore for Store {
+    async fn register_show_token(
+        &self,
+        province: &str,
+        token_id: &str,
+        license_id: &str,
+        claims: &[String],
+        keep_until: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(Store::register_show_token(
+            self, province, token_id, license_id, claims, keep_until, now,
+        )
+        .await?)
+    }
+    async fn show_token(
+        &self,
+        province: &str,
+        token_id: &str,
+    ) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        Ok(Store::show_token(self, province, token_id).await?)
+    }
     async fn first_show_use(
         &self,
         province: &str,

@@ -1,5 +1,7 @@
-//! The single-use record of online show tokens: one row per (signing province, token
-//! id) until the token has expired, shared by every node on the database.
+//! Online show tokens at the license's issuing node: what each token id stands for
+//! (recorded when the token is made), and the single-use record (written when it is
+//! redeemed); one row per (signing province, token id) in each, until the token has
+//! expired, shared by every node on the database.
 
 use super::{StorageError, Store};
 
@@ -7,6 +9,63 @@ use super::{StorageError, Store};
 const SWEEP_ONE_IN: u8 = 64;
 
 impl Store {
+    /// Record what the online token `token_id` signed for `province` stands for, until
+    /// `keep_until`. `Ok(false)`: the token id is recorded already.
+    pub async fn register_show_token(
+        &self,
+        province: &str,
+        token_id: &str,
+        license_id: &str,
+        claims: &[String],
+        keep_until: i64,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        if rand::random::<u8>() % SWEEP_ONE_IN == 0 {
+            sqlx::query("DELETE FROM show_tokens WHERE expires_at < $1")
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        }
+        let claims = serde_json::to_string(claims).expect("a list of strings serialises");
+        let done = sqlx::query(
+            "INSERT INTO show_tokens (province, token_id, license_id, claims, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (province, token_id) DO NOTHING",
+        )
+        .bind(province)
+        .bind(token_id)
+        .bind(license_id)
+        .bind(claims)
+        .bind(keep_until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The license and claims the online token `token_id` signed for `province` stands
+    /// for, if it was recorded (and not yet swept).
+    pub async fn show_token(
+        &self,
+        province: &str,
+        token_id: &str,
+    ) -> Result<Option<(String, Vec<String>)>, StorageError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT license_id, claims FROM show_tokens WHERE province = $1 AND token_id = $2",
+        )
+        .bind(province)
+        .bind(token_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            None => Ok(None),
+            Some((license, claims)) => {
+                let claims = serde_json::from_str(&claims).map_err(|_| {
+                    StorageError::Corrupt("show_tokens.claims is not a list of names")
+                })?;
+                Ok(Some((license, claims)))
+            }
+        }
+    }
+
     /// Record the redemption of show token `token_id` signed for `province`, kept until
     /// `expires_at` (Unix seconds). `Ok(false)`: it was redeemed before — a replay.
     pub async fn first_show_use(

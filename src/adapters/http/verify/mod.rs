@@ -196,7 +196,7 @@ pub async fn verify(State(node): State<AppState>, req: Request) -> Result<Json<V
     let answer = show_answer(&node, &current, &item).await;
     // An online token's status is the redeemed presentation's.
     let got = match &answer {
-        Some(verify::OnlineAnswer::Redeemed { presentation }) => {
+        Some(verify::OnlineAnswer::Redeemed { presentation, .. }) => {
             let p = Item {
                 bytes: presentation.clone().into_bytes(),
                 document: None,
