@@ -75,6 +75,7 @@ fn bench(c: &mut Criterion) {
                     province: agency.province(),
                 },
                 Mode::Offline => Prepared::Offline {
+                    province: agency.province(),
                     attestation: attest(&agency, &cred.sd_jwt, &plan.prepare).unwrap(),
                 },
             };

@@ -155,8 +155,10 @@ pub enum Prepared {
         /// The issuing node's province.
         province: Province,
     },
-    /// The agency's attestation (COSE_Sign1).
+    /// The agency's attestation (COSE_Sign1), made at the issuing node of `province`.
     Offline {
+        /// The issuing node's province.
+        province: Province,
         /// its bytes
         attestation: Vec<u8>,
     },
@@ -236,7 +238,7 @@ pub fn finish_show(
 ) -> Result<Shown, ServiceError> {
     let body = match (plan.prepare.mode, prepared) {
         (Mode::Online, Prepared::Online { province }) => Body::Online { province },
-        (Mode::Offline, Prepared::Offline { attestation }) => Body::Offline { attestation },
+        (Mode::Offline, Prepared::Offline { attestation, .. }) => Body::Offline { attestation },
         _ => {
             return Err(ServiceError::Internal(
                 "the issuing node prepared another mode".into(),
@@ -379,6 +381,7 @@ pub async fn prepare<S: LicenseStore + ShowUseStore>(
             })
         }
         Mode::Offline => Ok(Prepared::Offline {
+            province: agency.province(),
             attestation: attest(&agency, &record.credential, req)?,
         }),
     }

@@ -21,10 +21,4 @@ pub enum ShowError {
     /// A chosen claim is not in the license (or is chosen twice, or too many are).
     #[error("cannot disclose {0:?}")]
     Disclose(String),
-    /// The credential cannot be packed (not an SD-JWT this project issues).
-    #[error("the credential cannot be packed: {0}")]
-    Credential(String),
-    /// A certificate the packed JWT names is not in the trust list.
-    #[error("a certificate the token names is not in the trust list")]
-    UnknownCertificate,
 }

@@ -71,6 +71,7 @@ try {
       recognition: document.getElementById("recognition").textContent,
       holderId: document.getElementById("holder-id").textContent,
       checks: document.querySelectorAll("#checks li").length,
+      failed: [...document.querySelectorAll("#checks li.FAILED")].map(l => l.dataset.code),
       holderName: document.getElementById("holder-name").textContent,
       sub: document.getElementById("verdict-sub").textContent,
       error: document.getElementById("error").classList.contains("hidden") ? null : document.getElementById("error").textContent,
@@ -110,8 +111,8 @@ try {
     await paste("qr-online-again", on.text);
   }
   if (cfg.qr && cfg.camera) {
-    // the camera: Chromium's fake capture plays a frame of a fresh QR code (not yet
-    // passing: the scan does not finish in headless Chromium here; off by default)
+    // the camera: Chromium's fake capture plays a video of a fresh QR code, which the
+    // page reads (BarcodeDetector, or the bundled jsQR) and verifies
     await again();
     const cam = await showQr("online", "camera");
     const frame = await page.evaluate(async src => {
@@ -138,7 +139,7 @@ try {
       await cp.goto(cfg.zj + "/verify");
       await cp.click("#scan");
       await verdict(cp, "camera");
-      out("camera", { decoder: await cp.textContent("#decoder"), pasted: await cp.inputValue("#text") === cam.text });
+      out("camera", { decoder: await cp.textContent("#decoder"), state: await cp.textContent("#scan-state"), text: await cp.inputValue("#text"), shown: cam.text });
     } finally { await camBrowser.close(); }
   }
   out("errors", { errors });

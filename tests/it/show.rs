@@ -79,6 +79,7 @@ pub(crate) fn prepared(held: &Held, plan: &deltaseal::service::show::ShowPlan) -
             province: held.agency.province(),
         },
         Mode::Offline => Prepared::Offline {
+            province: held.agency.province(),
             attestation: attest(&held.agency, &held.sd_jwt, &plan.prepare).unwrap(),
         },
     }
@@ -292,7 +293,7 @@ fn an_offline_token_whose_attestation_is_not_the_agencys_fails(
         cert_der: &e.cert_der,
     };
     let plan = plan_show(&cred, HOLDER, &req, fixed_now(), [9; 8]).unwrap();
-    let Prepared::Offline { attestation } = prepared(&cred, &plan) else {
+    let Prepared::Offline { attestation, .. } = prepared(&cred, &plan) else {
         unreachable!()
     };
     let at = fixed_now() + time::Duration::seconds(5);
@@ -300,6 +301,7 @@ fn an_offline_token_whose_attestation_is_not_the_agencys_fails(
         service,
         &plan,
         Prepared::Offline {
+            province: cred.agency.province(),
             attestation: attestation.clone(),
         },
     )
@@ -319,6 +321,7 @@ fn an_offline_token_whose_attestation_is_not_the_agencys_fails(
         service,
         &plan,
         Prepared::Offline {
+            province: cred.agency.province(),
             attestation: changed,
         },
     )
@@ -335,6 +338,7 @@ fn an_offline_token_whose_attestation_is_not_the_agencys_fails(
         service,
         &plan,
         Prepared::Offline {
+            province: cred.agency.province(),
             attestation: by_service,
         },
     )

@@ -181,6 +181,7 @@ async fn prepare_at_issuer(
             province: answer.province,
         }),
         (crate::show::Mode::Offline, Some(b64)) => Ok(Prepared::Offline {
+            province: answer.province,
             attestation: STANDARD.decode(b64).map_err(|_| {
                 ApiError::Unavailable("the issuing node's attestation is not base64".into())
             })?,
@@ -227,16 +228,11 @@ pub async fn prepare_route(
             province,
             attestation: None,
         },
-        Prepared::Offline { attestation } => PrepareAnswer {
-            province: node
-                .agency(
-                    &req.license
-                        .parse::<crate::license::Identifier>()
-                        .map(|i| i.issuer_code().to_string())
-                        .unwrap_or_default(),
-                )
-                .map(|a| a.province())
-                .ok_or(ApiError::NotFound)?,
+        Prepared::Offline {
+            province,
+            attestation,
+        } => PrepareAnswer {
+            province,
             attestation: Some(STANDARD.encode(attestation)),
         },
     }))

@@ -8,7 +8,28 @@ use super::{StorageError, Store};
 /// How often (one insert in this many, on average) expired rows are swept.
 const SWEEP_ONE_IN: u8 = 64;
 
+/// The two tables of short-lived rows, each with its `expires_at`.
+#[derive(Clone, Copy)]
+enum Table {
+    Tokens,
+    Uses,
+}
+
 impl Store {
+    /// Now and then (one call in [`SWEEP_ONE_IN`]), delete the rows of `table` that
+    /// expired before `now`.
+    async fn sometimes_sweep(&self, table: Table, now: i64) -> Result<(), StorageError> {
+        if rand::random::<u8>() % SWEEP_ONE_IN != 0 {
+            return Ok(());
+        }
+        let sql = match table {
+            Table::Tokens => "DELETE FROM show_tokens WHERE expires_at < $1",
+            Table::Uses => "DELETE FROM show_token_uses WHERE expires_at < $1",
+        };
+        sqlx::query(sql).bind(now).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Record what the online token `token_id` signed for `province` stands for, until
     /// `keep_until`. `Ok(false)`: the token id is recorded already.
     pub async fn register_show_token(
@@ -20,12 +41,7 @@ impl Store {
         keep_until: i64,
         now: i64,
     ) -> Result<bool, StorageError> {
-        if rand::random::<u8>() % SWEEP_ONE_IN == 0 {
-            sqlx::query("DELETE FROM show_tokens WHERE expires_at < $1")
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
-        }
+        self.sometimes_sweep(Table::Tokens, now).await?;
         let claims = serde_json::to_string(claims).expect("a list of strings serialises");
         let done = sqlx::query(
             "INSERT INTO show_tokens (province, token_id, license_id, claims, expires_at) \
@@ -76,12 +92,7 @@ impl Store {
         expires_at: i64,
         now: i64,
     ) -> Result<bool, StorageError> {
-        if rand::random::<u8>() % SWEEP_ONE_IN == 0 {
-            sqlx::query("DELETE FROM show_token_uses WHERE expires_at < $1")
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
-        }
+        self.sometimes_sweep(Table::Uses, now).await?;
         let done = sqlx::query(
             "INSERT INTO show_token_uses (province, token_id, license_id, expires_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (province, token_id) DO NOTHING",

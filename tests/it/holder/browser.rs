@@ -140,6 +140,7 @@ async fn a_holder_signs_in_sees_every_province_and_a_clerk_in_another_verifies()
             "fields": ["occupation", "level"],
             "shots": shots,
             "qr": true,
+            "camera": true,
             "pastExpiry": 400,
             "paste": {
                 "sd-jwt": presentation,
@@ -220,6 +221,75 @@ async fn a_holder_signs_in_sees_every_province_and_a_clerk_in_another_verifies()
         !g["error"].as_str().unwrap_or_default().contains("500"),
         "{g}"
     );
+
+    // the QR flow: the offline token passes with exactly the two fields, then expires
+    let qr = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["step"] == "qr" && s["name"] == name)
+            .unwrap_or_else(|| panic!("no qr {name} in {steps:?}"))
+    };
+    for name in ["offline", "online", "camera"] {
+        let q = qr(name);
+        assert!(q["text"].as_str().unwrap().starts_with("DS1:"), "{q}");
+        let left = q["countdown"].as_f64().unwrap();
+        assert!(
+            left > 0.0 && left <= 120.0,
+            "a countdown of the default ttl: {q}"
+        );
+    }
+    let passed_with_two = |name: &str| {
+        let v = verified(&steps, name);
+        assert_eq!(v["indication"], "TOTAL_PASSED", "{name}: {v}");
+        let mut claims: Vec<&str> = v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        claims.sort();
+        assert_eq!(
+            claims,
+            ["level", "occupation"],
+            "{name}: exactly the two: {v}"
+        );
+        assert!(
+            v["province"].as_str().unwrap().contains("江苏"),
+            "{name}: {v}"
+        );
+        assert_eq!(v["holderName"], "张伟", "{name}: {v}");
+        let id = v["holderId"].as_str().unwrap();
+        assert!(
+            id.contains('*') && !id.contains(code) && id.ends_with(&code[code.len() - 4..]),
+            "{name}: a masked ID number: {v}"
+        );
+    };
+    let failed_by = |name: &str, check: &str| {
+        let v = verified(&steps, name);
+        assert_eq!(v["indication"], "TOTAL_FAILED", "{name}: {v}");
+        assert_eq!(v["icon"], "✖", "{name}: {v}");
+        assert!(
+            v["failed"].as_array().unwrap().iter().any(|c| c == check),
+            "{name}: failed by {check}: {v}"
+        );
+    };
+    passed_with_two("qr-offline");
+    failed_by("qr-offline-expired", "show.expiry");
+    passed_with_two("qr-online");
+    failed_by("qr-online-again", "show.single_use");
+    // the camera: Chromium's fake capture played the QR, the page read it and verified
+    passed_with_two("camera");
+    let cam = step(&steps, "camera");
+    assert_eq!(
+        cam["text"],
+        qr("camera")["text"],
+        "the scanned text is the token: {cam}"
+    );
+    assert!(
+        ["BarcodeDetector", "jsQR"].contains(&cam["decoder"].as_str().unwrap()),
+        "{cam}"
+    );
+
     assert_eq!(
         step(&steps, "errors")["errors"],
         json!([]),
@@ -230,6 +300,11 @@ async fn a_holder_signs_in_sees_every_province_and_a_clerk_in_another_verifies()
         "holder-cards-en.png",
         "holder-choose.png",
         "verify-sd-jwt.png",
+        "holder-qr-offline.png",
+        "holder-qr-online.png",
+        "verify-qr-offline.png",
+        "verify-qr-online-again.png",
+        "verify-camera.png",
     ] {
         assert!(shots.join(shot).metadata().unwrap().len() > 1000, "{shot}");
     }

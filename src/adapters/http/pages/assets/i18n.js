@@ -15,7 +15,7 @@ const DS_TEXT = {
     "passed": "通过", "failed": "未通过", "indeterminate": "无法确定",
     "claims": "出示的信息", "province": "发证地", "agency": "发证机关", "recognition": "本地认可", "checks": "核验项目",
     "holder_name": "持证人", "holder_id": "证件号码（部分隐藏）", "compare": "请核对持证人本人。",
-    "no_camera": "无法使用摄像头：", "decoder": "解码方式", "bad_input": "无法核验：",
+    "no_camera": "无法使用摄像头：", "scan.starting": "正在打开摄像头…", "scan.looking": "请将二维码对准摄像头 ·", "scan.found": "已由摄像头识别二维码", "scan.gave_up": "20 秒内未识别到二维码，请重试、上传照片或粘贴文本。", "decoder": "解码方式", "bad_input": "无法核验：",
   },
   en: {
     "holder.title": "Show license · My e-licenses", "verify.title": "Scan to verify", "lang": "中文",
@@ -31,7 +31,7 @@ const DS_TEXT = {
     "passed": "PASSED", "failed": "FAILED", "indeterminate": "INDETERMINATE",
     "claims": "Disclosed claims", "province": "Issuing province", "agency": "Issuing agency", "recognition": "Local recognition", "checks": "Checks",
     "holder_name": "Holder", "holder_id": "ID number (masked)", "compare": "Compare with the person in front of you.",
-    "no_camera": "The camera cannot be used: ", "decoder": "Decoder", "bad_input": "Cannot verify: ",
+    "no_camera": "The camera cannot be used: ", "scan.starting": "Opening the camera…", "scan.looking": "Hold the QR code in front of the camera ·", "scan.found": "QR code read by the camera", "scan.gave_up": "No QR code read within 20 s: try again, upload a photo or paste the text.", "decoder": "Decoder", "bad_input": "Cannot verify: ",
   },
 };
 function dsLang() { return localStorage.getItem("ds-lang") === "en" ? "en" : "zh"; }

@@ -57,25 +57,46 @@ function render() {
   $("result").classList.remove("hidden");
 }
 
+// The scan: BarcodeDetector where the browser has it for QR codes, switching to the
+// bundled jsQR when it has found nothing for FALLBACK_MS (some builds expose the API
+// without a working back end); given up after GIVE_UP_MS with a message.
+const FALLBACK_MS = 3000, GIVE_UP_MS = 20000, FRAME_MS = 150;
+
+function scanState(key, extra) { $("scan-state").textContent = t(key) + (extra ? " " + extra : ""); }
+
+async function qrDetector() {
+  if (!("BarcodeDetector" in window)) return null;
+  try {
+    if ((await BarcodeDetector.getSupportedFormats()).includes("qr_code")) return new BarcodeDetector({ formats: ["qr_code"] });
+  } catch (_) { /* not usable */ }
+  return null;
+}
+
 async function scan() {
+  if (scanning) return;
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return fail(t("no_camera") + "getUserMedia");
+  $("camera").classList.remove("hidden");
+  scanState("scan.starting");
   try { stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }); }
-  catch (e) { return fail(t("no_camera") + e.name); }
-  const video = $("video"); video.srcObject = stream; await video.play();
-  $("camera").classList.remove("hidden"); $("stop").classList.remove("hidden");
-  let detector = null;
-  if ("BarcodeDetector" in window) {
-    try { if ((await BarcodeDetector.getSupportedFormats()).includes("qr_code")) detector = new BarcodeDetector({ formats: ["qr_code"] }); } catch (_) { detector = null; }
-  }
-  $("decoder").textContent = detector ? "BarcodeDetector" : "jsQR";
+  catch (e) { $("camera").classList.add("hidden"); return fail(t("no_camera") + e.name); }
+  const video = $("video"); video.srcObject = stream;
+  try { await video.play(); } catch (e) { stopScan(); return fail(t("no_camera") + e.name); }
+  $("stop").classList.remove("hidden");
+  let detector = await qrDetector();
+  const useDecoder = name => { $("decoder").textContent = name; scanState("scan.looking", name); };
+  useDecoder(detector ? "BarcodeDetector" : "jsQR");
   const canvas = document.createElement("canvas"), ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const started = performance.now();
   scanning = true;
   const step = async () => {
     if (!scanning) return;
+    const elapsed = performance.now() - started;
+    if (elapsed > GIVE_UP_MS) { stopScan(); scanState("scan.gave_up"); return fail(t("scan.gave_up")); }
+    if (detector && elapsed > FALLBACK_MS) { detector = null; useDecoder("jsQR"); }
     if (video.readyState >= 2 && video.videoWidth) {
       let text = null;
       if (detector) {
-        try { const codes = await detector.detect(video); if (codes.length) text = codes[0].rawValue; } catch (_) { /* next frame */ }
+        try { const codes = await detector.detect(video); if (codes.length) text = codes[0].rawValue; } catch (_) { detector = null; useDecoder("jsQR"); }
       } else if (window.jsQR) {
         canvas.width = video.videoWidth; canvas.height = video.videoHeight;
         ctx.drawImage(video, 0, 0);
@@ -83,9 +104,9 @@ async function scan() {
         const code = jsQR(img.data, img.width, img.height, { inversionAttempts: "attemptBoth" });
         if (code && code.data) text = code.data;
       }
-      if (text) { stopScan(); return verifyText(text); }
+      if (text) { stopScan(); scanState("scan.found"); return verifyText(text); }
     }
-    setTimeout(step, 150);
+    setTimeout(step, FRAME_MS);
   };
   step();
 }
