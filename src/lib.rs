@@ -16,6 +16,8 @@
 //! - [`report`]: the one verification report model every verifier returns.
 //! - [`trust_list`]: the signed regional trust list and the anchors it yields.
 //! - [`verify`]: the one verification engine — any artifact, under the trust list and a policy.
+//! - [`archive`]: the tamper-evident archive log (RFC 9162 Merkle tree, signed
+//!   checkpoints, witnesses' cosignatures).
 //!
 //! Use cases ([`service`]): issue, change status, decide proofs, make and stamp seals,
 //! hold other nodes' status and seal revocation lists —
@@ -27,6 +29,7 @@
 #![forbid(unsafe_code)]
 
 pub mod adapters;
+pub mod archive;
 pub mod catalog;
 pub mod crypto;
 pub mod federation;

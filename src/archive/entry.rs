@@ -1,0 +1,213 @@
+//! The archive log's entries: one per act, holding what the act was, the artifact it
+//! refers to (an identifier, never personal data), a SHA-256 digest of the act's record
+//! and when it happened. An entry's leaf data is its canonical text, rebuilt byte for
+//! byte from the stored columns.
+
+use super::merkle::{leaf_hash, Hash};
+use sha2::{Digest, Sha256};
+
+/// The first line of every entry's leaf data.
+const VERSION: &str = "deltaseal-archive-entry/v1";
+/// The longest subject kept.
+pub const MAX_SUBJECT: usize = 256;
+
+/// What an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Act {
+    /// A license (or proof) was issued: the digest is of its credential.
+    LicenseIssued,
+    /// A license's status changed: the digest is of `identifier`, the new status and
+    /// the reason.
+    StatusChanged,
+    /// A proof request was decided.
+    ProofDecided,
+    /// A seal was made or re-issued: the digest is of its DER.
+    SealMade,
+    /// A document was stamped: the digest is of the stamped document.
+    DocumentStamped,
+    /// A show token was issued.
+    ShowTokenIssued,
+    /// A license was retrieved by an agency under a holder's consent.
+    LicenseRetrieved,
+    /// A consent was granted.
+    ConsentGranted,
+    /// A consent was revoked.
+    ConsentRevoked,
+}
+
+impl Act {
+    /// Every act.
+    pub const ALL: [Act; 9] = [
+        Act::LicenseIssued,
+        Act::StatusChanged,
+        Act::ProofDecided,
+        Act::SealMade,
+        Act::DocumentStamped,
+        Act::ShowTokenIssued,
+        Act::LicenseRetrieved,
+        Act::ConsentGranted,
+        Act::ConsentRevoked,
+    ];
+
+    /// The stored name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Act::LicenseIssued => "license.issued",
+            Act::StatusChanged => "license.status",
+            Act::ProofDecided => "proof.decided",
+            Act::SealMade => "seal.made",
+            Act::DocumentStamped => "document.stamped",
+            Act::ShowTokenIssued => "show.issued",
+            Act::LicenseRetrieved => "license.retrieved",
+            Act::ConsentGranted => "consent.granted",
+            Act::ConsentRevoked => "consent.revoked",
+        }
+    }
+
+    /// The act of a stored name.
+    pub fn from_name(name: &str) -> Option<Act> {
+        Act::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The act.
+    pub act: Act,
+    /// The artifact it refers to (a license identifier, a seal's code, a digest).
+    pub subject: String,
+    /// SHA-256 of the act's record.
+    pub digest: Hash,
+    /// When (Unix seconds).
+    pub at: i64,
+}
+
+/// Why stored columns are not an entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EntryError {
+    /// The act's name is unknown.
+    #[error("unknown act {0:?}")]
+    Act(String),
+    /// The subject is empty, too long or holds a control character.
+    #[error("the subject is not a single line of 1-{MAX_SUBJECT} bytes")]
+    Subject,
+    /// The digest is not 64 hex digits.
+    #[error("the digest is not a hex SHA-256")]
+    Digest,
+}
+
+impl Entry {
+    /// An entry of `act` on `subject`, the digest being of `record`.
+    pub fn of(act: Act, subject: &str, record: &[u8], at: i64) -> Entry {
+        Entry {
+            act,
+            subject: subject.to_string(),
+            digest: Sha256::digest(record).into(),
+            at,
+        }
+    }
+
+    /// An entry from stored columns.
+    pub fn from_columns(
+        act: &str,
+        subject: &str,
+        digest: &str,
+        at: i64,
+    ) -> Result<Entry, EntryError> {
+        let act = Act::from_name(act).ok_or_else(|| EntryError::Act(act.to_string()))?;
+        if subject.is_empty()
+            || subject.len() > MAX_SUBJECT
+            || subject.chars().any(char::is_control)
+        {
+            return Err(EntryError::Subject);
+        }
+        let digest: Hash = hex::decode(digest)
+            .ok()
+            .and_then(|d| d.try_into().ok())
+            .ok_or(EntryError::Digest)?;
+        Ok(Entry {
+            act,
+            subject: subject.to_string(),
+            digest,
+            at,
+        })
+    }
+
+    /// The leaf data: the canonical text.
+    pub fn leaf_data(&self) -> Vec<u8> {
+        format!(
+            "{VERSION}\nact {}\nsubject {}\ndigest {}\nat {}\n",
+            self.act.name(),
+            self.subject,
+            hex::encode(self.digest),
+            self.at
+        )
+        .into_bytes()
+    }
+
+    /// The RFC 9162 leaf hash.
+    pub fn leaf_hash(&self) -> Hash {
+        leaf_hash(&self.leaf_data())
+    }
+
+    /// Whether `record` is what this entry's digest is of.
+    pub fn records(&self, record: &[u8]) -> bool {
+        let digest: Hash = Sha256::digest(record).into();
+        digest == self.digest
+    }
+}
+
+/// The record an entry of a status change digests.
+pub fn status_record(identifier: &str, status: &str, reason: Option<&str>) -> Vec<u8> {
+    format!("{identifier}\n{status}\n{}\n", reason.unwrap_or("")).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_rebuilt_from_its_columns_byte_for_byte() {
+        for act in Act::ALL {
+            let e = Entry::of(
+                act,
+                "SH-11100000000000001X-2026-000001",
+                b"record",
+                1_790_000_000,
+            );
+            let back =
+                Entry::from_columns(act.name(), &e.subject, &hex::encode(e.digest), e.at).unwrap();
+            assert_eq!(back, e);
+            assert_eq!(back.leaf_hash(), e.leaf_hash());
+            assert!(e.records(b"record") && !e.records(b"other"));
+        }
+        let e = Entry::of(Act::LicenseIssued, "x", b"", 0);
+        assert!(String::from_utf8(e.leaf_data())
+            .unwrap()
+            .starts_with("deltaseal-archive-entry/v1\nact license.issued\nsubject x\n"));
+    }
+
+    #[test]
+    fn bad_columns_are_typed_errors() {
+        let d = hex::encode([0u8; 32]);
+        assert_eq!(
+            Entry::from_columns("nope", "x", &d, 0),
+            Err(EntryError::Act("nope".into()))
+        );
+        assert_eq!(
+            Entry::from_columns("seal.made", "", &d, 0),
+            Err(EntryError::Subject)
+        );
+        assert_eq!(
+            Entry::from_columns("seal.made", "a\nb", &d, 0),
+            Err(EntryError::Subject)
+        );
+        assert_eq!(
+            Entry::from_columns("seal.made", "x", "zz", 0),
+            Err(EntryError::Digest)
+        );
+    }
+}
