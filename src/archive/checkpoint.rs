@@ -20,6 +20,25 @@ pub const COSIGNATURE_TYPE: &[u8] = b"deltaseal/cosignature/v1/";
 /// Extension lines accepted after the root hash.
 const MAX_EXTENSIONS: usize = 16;
 
+/// A checkpoint a node signed, as it keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// The tree size.
+    pub size: u64,
+    /// The root hash.
+    pub root: Hash,
+    /// The signed note.
+    pub note: String,
+}
+
+/// The origin of the archive log of the node of `province`.
+pub fn origin(province: crate::pki::Province) -> String {
+    format!(
+        "deltaseal.yrd/{}/archive",
+        province.abbrev().to_ascii_lowercase()
+    )
+}
+
 /// A checkpoint's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {

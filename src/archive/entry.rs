@@ -84,6 +84,17 @@ pub struct Entry {
     pub at: i64,
 }
 
+/// An entry as the log holds it: with its index and leaf hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEntry {
+    /// Its index in the log.
+    pub index: u64,
+    /// The entry, rebuilt from its columns.
+    pub entry: Entry,
+    /// The leaf hash stored with it.
+    pub leaf: Hash,
+}
+
 /// Why stored columns are not an entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

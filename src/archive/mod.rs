@@ -7,10 +7,15 @@
 //! - [`note`]: C2SP signed notes with the project's P-256 and SM2 keys;
 //! - [`checkpoint`]: the signed checkpoints a node publishes and the cosignatures
 //!   its peers add as witnesses;
-//! - [`frontier`]: the perfect subtrees that appending entries completes.
+//! - [`frontier`]: the perfect subtrees that appending entries completes;
+//! - [`audit`]: judging a log from outside (checkpoints against the last one seen,
+//!   entries against the root);
+//! - [`wire`]: the log's answers as the API serves them.
 
+pub mod audit;
 pub mod checkpoint;
 pub mod entry;
 pub mod frontier;
 pub mod merkle;
 pub mod note;
+pub mod wire;

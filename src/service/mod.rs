@@ -15,6 +15,7 @@
 //! core ([`blocking::parallel_map`]), so a batch uses both cores and the pool stays
 //! bounded.
 
+pub mod archive;
 pub mod blocking;
 mod error;
 pub mod held_lists;

@@ -30,6 +30,9 @@ pub enum StoreError {
     /// The store cannot be reached just now (connection, pool exhausted).
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// An index or size beyond what the store holds, or a request no answer fits.
+    #[error("out of range: {0}")]
+    OutOfRange(String),
     /// Any other failure (statement, corrupt data); the text is for the log.
     #[error("storage failed: {0}")]
     Failed(String),
@@ -356,4 +359,56 @@ pub trait ShowUseStore: Sync {
         expires_at: i64,
         now: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// The node's archive log (see [`crate::archive`]).
+pub trait ArchiveStore: Sync {
+    /// The number of entries.
+    fn archive_size(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Append entries of acts that write nothing else, in a transaction of their own →
+    /// the index of the first.
+    fn archive_append(
+        &self,
+        entries: &[crate::archive::entry::Entry],
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    /// Entries `[from, from + count)`, in order (at most a page).
+    fn archive_entries(
+        &self,
+        from: u64,
+        count: u64,
+    ) -> impl Future<Output = Result<Vec<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
+    /// The entries about `subject`, oldest first.
+    fn archive_entries_of(
+        &self,
+        subject: &str,
+    ) -> impl Future<Output = Result<Vec<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
+    /// The root of the first `size` entries.
+    fn archive_root(
+        &self,
+        size: u64,
+    ) -> impl Future<Output = Result<crate::archive::merkle::Hash, StoreError>> + Send;
+    /// The inclusion proof of `index` in the tree of `size` entries.
+    fn archive_inclusion(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> impl Future<Output = Result<Vec<crate::archive::merkle::Hash>, StoreError>> + Send;
+    /// The consistency proof from `size1` entries to `size2`.
+    fn archive_consistency(
+        &self,
+        size1: u64,
+        size2: u64,
+    ) -> impl Future<Output = Result<Vec<crate::archive::merkle::Hash>, StoreError>> + Send;
+    /// The latest checkpoint kept, or the one of `size`.
+    fn archive_checkpoint(
+        &self,
+        size: Option<u64>,
+    ) -> impl Future<Output = Result<Option<crate::archive::checkpoint::StoredCheckpoint>, StoreError>>
+           + Send;
+    /// Keep a signed checkpoint (the first one of a size stays).
+    fn put_archive_checkpoint(
+        &self,
+        checkpoint: &crate::archive::checkpoint::StoredCheckpoint,
+        now: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -1,7 +1,8 @@
 //! Crash safety, end to end: `deltaseal serve` as a child process on a SQLite file,
 //! `deltaseal license bulk` against it, `kill -9` of the server mid-run, restart on the
 //! same file; every acknowledged license must be there, verify, and agree with the
-//! agency's status list; a rerun of the bulk file issues the rest without duplicates.
+//! agency's status list, and the archive log must hold exactly the committed licenses;
+//! a rerun of the bulk file issues the rest without duplicates.
 
 use crate::common;
 use crate::common::pki::keys;
@@ -155,6 +156,29 @@ fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
         assert!(v.report.passed(), "{id}: {}", v.report);
     }
 
+    // The archive log and the licenses are in step: every license committed has its
+    // entry (with its credential's digest), and every entry is of a committed license.
+    let uscc = keys.get(AGENCY).unwrap().info.uscc.clone().unwrap();
+    let committed = rt.block_on(store.licenses_of(&uscc)).unwrap();
+    let size = rt.block_on(store.archive_size()).unwrap();
+    let logged = rt.block_on(store.archive_entries(0, size)).unwrap();
+    assert_eq!(logged.len() as u64, size);
+    assert_eq!(
+        logged.len(),
+        committed.len(),
+        "one entry per committed license"
+    );
+    for r in &committed {
+        let e = logged
+            .iter()
+            .find(|e| e.entry.subject == r.identifier)
+            .unwrap_or_else(|| panic!("{} is not in the log", r.identifier));
+        assert!(e.entry.records(r.credential.as_bytes()), "{}", r.identifier);
+    }
+    for id in first.values() {
+        assert!(logged.iter().any(|e| &e.entry.subject == id), "{id}");
+    }
+
     // Rerun the same file: acknowledged lines are replayed, the rest issued, none twice.
     let run = bulk(&server.url, &file).wait_with_output().unwrap();
     assert!(
@@ -167,7 +191,6 @@ fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
     for (n, id) in &first {
         assert_eq!(&second[n], id, "line {n} was issued twice");
     }
-    let uscc = keys.get(AGENCY).unwrap().info.uscc.clone().unwrap();
     let rows = rt.block_on(store.licenses_of(&uscc)).unwrap();
     assert_eq!(rows.len(), LINES);
     let idx: Vec<i64> = rows.iter().map(|r| r.status_index).collect();

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod archive;
 mod bulk;
 mod catalog;
 mod common;

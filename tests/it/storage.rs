@@ -368,3 +368,87 @@ async fn shared_jws_headers_are_stored_once_and_credentials_read_back_whole(#[ca
     again.close().await;
     db.finish().await;
 }
+
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn the_archive_log_is_appended_with_each_act_and_only_when_it_commits(#[case] engine: &str) {
+    use deltaseal::archive::entry::Act;
+    use deltaseal::archive::merkle::{self, MemoryTree};
+    let db = TestDb::new(engine).await;
+    // issuers of several agencies at once, on one database
+    let mut tasks = Vec::new();
+    for a in 0..4 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut all = Vec::new();
+            for _ in 0..5 {
+                all.extend(issue(&store, &format!("agency-{a}"), 3).await);
+            }
+            all
+        }));
+    }
+    let mut issued = Vec::new();
+    for t in tasks {
+        issued.extend(t.await.unwrap());
+    }
+    // an issuance rolled back appends nothing
+    {
+        let mut tx = db.store.begin_issue("agency-0", 1, 1000).await.unwrap();
+        let rows: Vec<_> = tx.slots().iter().map(|s| license(*s, 9)).collect();
+        tx.insert_licenses(&rows).await.unwrap();
+    }
+    db.store
+        .set_status(
+            &issued[0].identifier,
+            "agency-0",
+            &[LicenseStatus::Valid],
+            LicenseStatus::Revoked,
+            Some("test"),
+            2000,
+        )
+        .await
+        .unwrap();
+
+    let size = db.store.archive_size().await.unwrap();
+    assert_eq!(size, 61);
+    let logged = db.store.archive_entries(0, size).await.unwrap();
+    let indexes: Vec<u64> = logged.iter().map(|l| l.index).collect();
+    assert_eq!(indexes, (0..61).collect::<Vec<_>>(), "dense, in order");
+    let mut tree = MemoryTree::new();
+    for l in &logged {
+        assert_eq!(l.leaf, l.entry.leaf_hash());
+        tree.push(l.leaf);
+    }
+    for l in &issued {
+        let e = logged
+            .iter()
+            .find(|e| e.entry.subject == l.identifier && e.entry.act == Act::LicenseIssued)
+            .unwrap_or_else(|| panic!("{} is not in the log", l.identifier));
+        assert!(e.entry.records(l.credential.as_bytes()));
+    }
+    assert_eq!(logged[60].entry.act, Act::StatusChanged);
+    assert_eq!(logged[60].entry.subject, issued[0].identifier);
+    // roots and proofs from the stored nodes agree with the tree rebuilt from the leaves
+    for size in [1u64, 2, 7, 32, 33, 61] {
+        let root = db.store.archive_root(size).await.unwrap();
+        assert_eq!(root, tree.root_at(size).unwrap(), "size {size}");
+        for index in [0, size / 2, size - 1] {
+            let proof = db.store.archive_inclusion(index, size).await.unwrap();
+            merkle::verify_inclusion(index, size, &logged[index as usize].leaf, &proof, &root)
+                .unwrap();
+        }
+    }
+    let proof = db.store.archive_consistency(13, 61).await.unwrap();
+    merkle::verify_consistency(
+        13,
+        61,
+        &tree.root_at(13).unwrap(),
+        &tree.root_at(61).unwrap(),
+        &proof,
+    )
+    .unwrap();
+    assert!(db.store.archive_root(62).await.is_err());
+    db.finish().await;
+}

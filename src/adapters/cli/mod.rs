@@ -5,6 +5,7 @@
 //! Must not touch: the HTTP adapter — only `serve` starts its router; the license verbs
 //! are HTTP clients of a node and sign their request tokens with [`crate::jose`].
 
+mod archive;
 mod cert;
 mod cert_show;
 mod cert_verify;
@@ -38,6 +39,9 @@ enum Command {
     /// Generate keys and the demo hierarchy.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Audit a node's tamper-evident archive log.
+    #[command(subcommand)]
+    Archive(archive::ArchiveCommand),
     /// Verify and show certificates.
     #[command(subcommand)]
     Cert(cert::CertCommand),
@@ -123,6 +127,7 @@ pub fn run() -> i32 {
     };
     let result = match cli.command {
         Command::Keys(c) => keys::run(c),
+        Command::Archive(c) => archive::run(c),
         Command::Cert(c) => cert::run(c),
         Command::Seal(c) => seal::run(c),
         Command::License(c) => license::run(c),

@@ -9,6 +9,7 @@
 //! Must not touch: credential, seal and OFD formats, signing or SQL — those are the
 //! domain's and the storage adapter's.
 
+pub mod archive;
 pub mod auth;
 pub mod blocking;
 pub mod demo_data;
@@ -61,6 +62,10 @@ pub fn app(node: AppState) -> Router {
         .route("/v1/proofs/requests/{id}/issue", post(proofs::issue))
         .route("/v1/status/{agency}/{list}", get(status::status_list))
         .route("/v1/catalog", get(status::catalog))
+        .route("/v1/archive/checkpoint", get(archive::checkpoint))
+        .route("/v1/archive/entries", get(archive::entries))
+        .route("/v1/archive/proofs/inclusion", get(archive::inclusion))
+        .route("/v1/archive/proofs/consistency", get(archive::consistency))
         .route("/v1/trust-list", get(trust_list::trust_list))
         .merge(verify_routes(node.clone()))
         .route("/v1/seals", post(seals::make::create))

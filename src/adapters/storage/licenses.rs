@@ -3,6 +3,7 @@
 
 use super::status::{set_entry_in_tx, LIST_CAPACITY};
 use super::{StorageError, Store};
+use crate::archive::entry::{status_record, Act, Entry};
 use crate::license::Status;
 pub use crate::service::store::{LicenseRecord, NewLicense, Slot};
 use sqlx::any::AnyRow;
@@ -92,6 +93,8 @@ pub struct IssueTx {
     agency: String,
     slots: Vec<Slot>,
     now: i64,
+    /// The archive log's entries of the licenses written, appended at commit.
+    archived: Vec<Entry>,
 }
 
 impl std::fmt::Debug for IssueTx {
@@ -149,6 +152,7 @@ impl Store {
             agency: agency.to_string(),
             slots,
             now,
+            archived: Vec::new(),
         })
     }
 
@@ -265,6 +269,13 @@ impl Store {
             now,
         )
         .await?;
+        let entry = Entry::of(
+            Act::StatusChanged,
+            identifier,
+            &status_record(identifier, status_text(to), reason),
+            now,
+        );
+        super::archive::append(&mut tx, &[entry]).await?;
         tx.commit().await?;
         Ok(LicenseRecord {
             status: to,
@@ -360,6 +371,14 @@ impl IssueTx {
                 .await
                 .map_err(StorageError::from_insert)?;
         }
+        self.archived.extend(licenses.iter().map(|l| {
+            Entry::of(
+                Act::LicenseIssued,
+                &l.identifier,
+                l.credential.as_bytes(),
+                self.now,
+            )
+        }));
         Ok(())
     }
 
@@ -415,7 +434,9 @@ impl IssueTx {
 
     /// Make everything durable. Only after this returns may the issuance be
     /// acknowledged.
-    pub async fn commit(self) -> Result<(), StorageError> {
+    pub async fn commit(mut self) -> Result<(), StorageError> {
+        // the archive log last: its head row stays locked only until this commits
+        super::archive::append(&mut self.tx, &self.archived).await?;
         self.tx.commit().await?;
         Ok(())
     }

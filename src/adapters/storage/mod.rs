@@ -11,6 +11,7 @@
 //! the last commits on power loss, and an issuance is acknowledged only after commit).
 //! PostgreSQL uses its defaults (`synchronous_commit=on`).
 
+mod archive;
 mod error;
 mod held_lists;
 mod licenses;
@@ -24,6 +25,7 @@ mod trust_lists;
 
 /// A license's status: the license domain's [`crate::license::Status`], stored by name.
 pub use crate::license::Status as LicenseStatus;
+pub use archive::{ArchiveReadError, MAX_ENTRIES_PER_READ};
 pub use error::StorageError;
 pub use licenses::{CredentialStorage, IssueTx, LicenseRecord, NewLicense, Slot};
 pub use proofs::{ProofRequestRecord, ProofState};

@@ -1,11 +1,14 @@
 //! The service layer's storage traits, implemented over [`Store`] and [`IssueTx`].
 
 use super::{IssueTx, StorageError, Store};
+use crate::archive::checkpoint::StoredCheckpoint;
+use crate::archive::entry::{Entry, LoggedEntry};
+use crate::archive::merkle::Hash;
 use crate::license::{ProofState, Status};
 use crate::service::store::{
-    IdempotentResponse, Issuance, LicenseRecord, LicenseStore, NewLicense, ProofRequestRecord,
-    ProofStore, SealRecord, SealStore, ShowUseStore, Slot, StoreError, TrustListInsert,
-    TrustListRecord, TrustListStore,
+    ArchiveStore, IdempotentResponse, Issuance, LicenseRecord, LicenseStore, NewLicense,
+    ProofRequestRecord, ProofStore, SealRecord, SealStore, ShowUseStore, Slot, StoreError,
+    TrustListInsert, TrustListRecord, TrustListStore,
 };
 
 impl From<StorageError> for StoreError {
@@ -181,5 +184,51 @@ impl crate::service::holder_licenses::HolderLicenseStore for Store {
         limit: usize,
     ) -> Result<Vec<crate::service::store::LicenseRecord>, StoreError> {
         Ok(Store::licenses_of_holder(self, code, limit).await?)
+    }
+}
+
+impl From<super::ArchiveReadError> for StoreError {
+    fn from(e: super::ArchiveReadError) -> Self {
+        match e {
+            super::ArchiveReadError::Request(d) => StoreError::OutOfRange(d),
+            super::ArchiveReadError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl ArchiveStore for Store {
+    async fn archive_size(&self) -> Result<u64, StoreError> {
+        Ok(Store::archive_size(self).await?)
+    }
+    async fn archive_append(&self, entries: &[Entry]) -> Result<u64, StoreError> {
+        Ok(Store::archive_append(self, entries).await?)
+    }
+    async fn archive_entries(&self, from: u64, count: u64) -> Result<Vec<LoggedEntry>, StoreError> {
+        Ok(Store::archive_entries(self, from, count).await?)
+    }
+    async fn archive_entries_of(&self, subject: &str) -> Result<Vec<LoggedEntry>, StoreError> {
+        Ok(Store::archive_entries_of(self, subject).await?)
+    }
+    async fn archive_root(&self, size: u64) -> Result<Hash, StoreError> {
+        Ok(Store::archive_root(self, size).await?)
+    }
+    async fn archive_inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+        Ok(Store::archive_inclusion(self, index, size).await?)
+    }
+    async fn archive_consistency(&self, size1: u64, size2: u64) -> Result<Vec<Hash>, StoreError> {
+        Ok(Store::archive_consistency(self, size1, size2).await?)
+    }
+    async fn archive_checkpoint(
+        &self,
+        size: Option<u64>,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        Ok(Store::archive_checkpoint(self, size).await?)
+    }
+    async fn put_archive_checkpoint(
+        &self,
+        checkpoint: &StoredCheckpoint,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        Ok(Store::put_archive_checkpoint(self, checkpoint, now).await?)
     }
 }

@@ -163,6 +163,7 @@ impl From<ServiceError> for ApiError {
                     ApiError::IllegalTransition(format!("not allowed while {current}"))
                 }
                 StoreError::Unavailable(d) => ApiError::Unavailable(d),
+                StoreError::OutOfRange(d) => ApiError::InvalidRequest(d),
                 other => ApiError::Internal(other.to_string()),
             },
             ServiceError::InvalidRequest(d) => ApiError::InvalidRequest(d),

@@ -1,0 +1,116 @@
+//! The archive log, read-only and public:
+//! - `GET /v1/archive/checkpoint`: the signed checkpoint (C2SP signed note, text/plain);
+//! - `GET /v1/archive/entries?from=&count=`: a page of entries (at most 1,000);
+//! - `GET /v1/archive/proofs/inclusion?index=&size=`: an entry and its inclusion proof;
+//! - `GET /v1/archive/proofs/consistency?from=&to=`: a consistency proof.
+//!
+//! Hashes are base64, as in the checkpoint.
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::archive::checkpoint::origin;
+use crate::archive::wire::{ConsistencyView, EntryView, InclusionView};
+use crate::service::archive as uc;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+/// Media type of a checkpoint.
+pub const CHECKPOINT_TYPE: &str = "text/plain; charset=utf-8";
+
+/// The unsigned integer `name` of a query string, or `default` when absent.
+fn param(query: &Option<String>, name: &str, default: Option<u64>) -> Result<u64, ApiError> {
+    let value = query.as_deref().unwrap_or("").split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        (k == name).then_some(v)
+    });
+    match (value, default) {
+        (Some(v), _) => v.parse::<u64>().map_err(|_| {
+            ApiError::InvalidRequest(format!("{name} must be an unsigned integer, not {v:?}"))
+        }),
+        (None, Some(d)) => Ok(d),
+        (None, None) => Err(ApiError::InvalidRequest(format!("{name} is required"))),
+    }
+}
+
+/// The signer and origin of this node's log.
+fn log_signer(
+    node: &AppState,
+) -> Result<(String, std::sync::Arc<dyn crate::crypto::Signer>), ApiError> {
+    let (province, party) = node
+        .show_signer()
+        .ok_or_else(|| ApiError::Unavailable("this node has no key to sign checkpoints".into()))?;
+    Ok((origin(province), party.signer.clone()))
+}
+
+/// `GET /v1/archive/checkpoint`.
+pub async fn checkpoint(State(node): State<AppState>) -> Result<Response, ApiError> {
+    let (origin, signer) = log_signer(&node)?;
+    let cp = uc::checkpoint(
+        node.store(),
+        signer.as_ref(),
+        &origin,
+        node.now().unix_timestamp(),
+    )
+    .await?;
+    let mut resp = cp.note.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(CHECKPOINT_TYPE),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(resp)
+}
+
+/// `GET /v1/archive/entries?from=&count=`.
+pub async fn entries(
+    State(node): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Vec<EntryView>>, ApiError> {
+    let from = param(&q, "from", Some(0))?;
+    let count = param(&q, "count", Some(100))?;
+    let page = uc::entries(node.store(), from, count).await?;
+    Ok(Json(page.iter().map(EntryView::from).collect()))
+}
+
+/// `GET /v1/archive/proofs/inclusion?index=&size=` (size: the latest checkpoint's).
+pub async fn inclusion(
+    State(node): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<InclusionView>, ApiError> {
+    let index = param(&q, "index", None)?;
+    let size = match q
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .any(|kv| kv.starts_with("size="))
+    {
+        true => Some(param(&q, "size", None)?),
+        false => None,
+    };
+    let inc = uc::inclusion(node.store(), index, size).await?;
+    Ok(Json(InclusionView {
+        entry: EntryView::from(&inc.entry),
+        size: inc.size,
+        proof: inc.proof.iter().map(|h| STANDARD.encode(h)).collect(),
+    }))
+}
+
+/// `GET /v1/archive/proofs/consistency?from=&to=`.
+pub async fn consistency(
+    State(node): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<ConsistencyView>, ApiError> {
+    let from = param(&q, "from", None)?;
+    let to = param(&q, "to", None)?;
+    let proof = uc::consistency(node.store(), from, to).await?;
+    Ok(Json(ConsistencyView {
+        from,
+        to,
+        proof: proof.iter().map(|h| STANDARD.encode(h)).collect(),
+    }))
+}

@@ -1,0 +1,59 @@
+//! The archive log's answers as the HTTP API serves them and auditors read them
+//! (hashes base64, as in checkpoints).
+
+use super::entry::LoggedEntry;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// An entry as served.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EntryView {
+    /// Its index.
+    pub index: u64,
+    /// The act (`license.issued`, `license.status`, …).
+    pub act: String,
+    /// The artifact it refers to.
+    pub subject: String,
+    /// SHA-256 of the act's record, hex.
+    pub digest: String,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Its RFC 9162 leaf hash, base64.
+    pub leaf_hash: String,
+}
+
+impl From<&LoggedEntry> for EntryView {
+    fn from(e: &LoggedEntry) -> Self {
+        EntryView {
+            index: e.index,
+            act: e.entry.act.name().to_string(),
+            subject: e.entry.subject.clone(),
+            digest: hex::encode(e.entry.digest),
+            at: e.entry.at,
+            leaf_hash: STANDARD.encode(e.leaf),
+        }
+    }
+}
+
+/// `GET /v1/archive/proofs/inclusion`'s answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InclusionView {
+    /// The entry.
+    pub entry: EntryView,
+    /// The tree size the proof is for.
+    pub size: u64,
+    /// The proof's hashes, base64, leaf to root.
+    pub proof: Vec<String>,
+}
+
+/// `GET /v1/archive/proofs/consistency`'s answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConsistencyView {
+    /// The smaller tree size.
+    pub from: u64,
+    /// The larger tree size.
+    pub to: u64,
+    /// The proof's hashes, base64.
+    pub proof: Vec<String>,
+}

@@ -1,0 +1,239 @@
+//! The archive log through `deltaseal serve` and `deltaseal archive verify`: every
+//! issuance and status change is in the log, the node's checkpoint verifies with its
+//! show-service certificate, and an auditor that kept the last checkpoint catches an
+//! altered entry (`--full`), a log that shrank, and a log rewritten to another root.
+
+use crate::common;
+use crate::crash::Server;
+use crate::http::id_card;
+use deltaseal::adapters::storage::Store;
+use deltaseal::archive::checkpoint::Checkpoint;
+use deltaseal::archive::entry::{Act, Entry};
+use deltaseal::archive::merkle::{self, MemoryTree};
+use deltaseal::archive::note::Note;
+use deltaseal::archive::wire::{ConsistencyView, InclusionView};
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+const AGENCY: &str = "sh-agency-psb";
+
+/// Issue `lines` ID cards (numbered from `first`) through `license bulk`.
+fn bulk(url: &str, dir: &Path, first: u32, lines: u32) {
+    let file = dir.join(format!("bulk-{first}.jsonl"));
+    let mut f = std::fs::File::create(&file).unwrap();
+    for n in first..first + lines {
+        writeln!(f, "{}", id_card(n)).unwrap();
+    }
+    drop(f);
+    let out = Command::new(common::bin())
+        .args(["license", "bulk"])
+        .arg(&file)
+        .args(["--server", url, "--agency", AGENCY, "--keys"])
+        .arg(common::root().join("keys"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `archive verify` → (exit code, stdout + stderr).
+fn audit(url: &str, state: &Path, cert: &Path, full: bool) -> (i32, String) {
+    let mut cmd = Command::new(common::bin());
+    cmd.args(["archive", "verify", "--node", url, "--state"])
+        .arg(state)
+        .arg("--cert")
+        .arg(cert);
+    if full {
+        cmd.arg("--full");
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn checkpoint(url: &str) -> (Checkpoint, Note) {
+    let text = reqwest::blocking::get(format!("{url}/v1/archive/checkpoint"))
+        .unwrap()
+        .text()
+        .unwrap();
+    let note = Note::parse(text.as_bytes()).unwrap();
+    (Checkpoint::from_text(&note.text).unwrap(), note)
+}
+
+#[test]
+fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("node.db");
+    let server = Server::start(&db);
+    let url = server.url.clone();
+    let state = dir.path().join("seen.json");
+    bulk(&url, dir.path(), 0, 5);
+
+    // The checkpoint: signed by the node's show-service key, named by its province.
+    let (cp, note) = checkpoint(&url);
+    assert_eq!(cp.size, 5);
+    let province = cp
+        .origin
+        .strip_prefix("deltaseal.yrd/")
+        .and_then(|o| o.strip_suffix("/archive"))
+        .unwrap_or_else(|| panic!("origin {}", cp.origin))
+        .to_string();
+    let cert = common::root().join(format!("keys/{province}/show-service.cert.pem"));
+    let keys = crate::common::pki::keys();
+    let key = keys
+        .get(&format!("{province}-show-service"))
+        .unwrap()
+        .signer
+        .public_key()
+        .clone();
+    note.verify(&cp.origin, &key).unwrap();
+
+    // Every license issued is in the log, with the digest of its credential.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(Store::connect(db.to_str().unwrap())).unwrap();
+    let logged = rt.block_on(store.archive_entries(0, 100)).unwrap();
+    assert_eq!(logged.len(), 5);
+    let mut tree = MemoryTree::new();
+    for l in &logged {
+        assert_eq!(l.entry.act, Act::LicenseIssued);
+        let rec = rt.block_on(store.license(&l.entry.subject)).unwrap();
+        assert!(
+            l.entry.records(rec.credential.as_bytes()),
+            "{}",
+            l.entry.subject
+        );
+        tree.push(l.entry.leaf_hash());
+    }
+    assert_eq!(tree.root(), cp.root);
+
+    // An inclusion proof served by the node verifies against the checkpoint.
+    let inc: InclusionView =
+        reqwest::blocking::get(format!("{url}/v1/archive/proofs/inclusion?index=3&size=5"))
+            .unwrap()
+            .json()
+            .unwrap();
+    let proof: Vec<merkle::Hash> = inc.proof.iter().map(|h| base64_32(h)).collect();
+    merkle::verify_inclusion(3, 5, &base64_32(&inc.entry.leaf_hash), &proof, &cp.root).unwrap();
+    // wrong queries are problems (4xx) with a reason, not 500s
+    for q in ["index=5&size=5", "index=x", "index=0&size=99", ""] {
+        let r = reqwest::blocking::get(format!("{url}/v1/archive/proofs/inclusion?{q}")).unwrap();
+        assert!(r.status().is_client_error(), "{q}: {}", r.status());
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/problem+json",
+            "{q}"
+        );
+    }
+
+    // A first audit keeps the checkpoint; rebuilt from every entry, it agrees.
+    let (code, out) = audit(&url, &state, &cert, true);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("entries: ok — 5 rebuilt"), "{out}");
+
+    // The log grows (issuance, a status change): consistent with what was seen.
+    bulk(&url, dir.path(), 100, 2);
+    let out = Command::new(common::bin())
+        .args([
+            "license",
+            "suspend",
+            &logged[0].entry.subject,
+            "--reason",
+            "audit",
+        ])
+        .args(["--server", &url, "--agency", AGENCY, "--keys"])
+        .arg(common::root().join("keys"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, out) = audit(&url, &state, &cert, false);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("extends the 5 entries"), "{out}");
+    let (cp8, _) = checkpoint(&url);
+    assert_eq!(cp8.size, 8);
+    let last = rt.block_on(store.archive_entries(7, 1)).unwrap();
+    assert_eq!(last[0].entry.act, Act::StatusChanged);
+    let c: ConsistencyView =
+        reqwest::blocking::get(format!("{url}/v1/archive/proofs/consistency?from=5&to=8"))
+            .unwrap()
+            .json()
+            .unwrap();
+    let proof: Vec<merkle::Hash> = c.proof.iter().map(|h| base64_32(h)).collect();
+    merkle::verify_consistency(5, 8, &cp.root, &cp8.root, &proof).unwrap();
+
+    let sql = |q: &str| {
+        use sqlx::Connection;
+        rt.block_on(async {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .unwrap();
+            sqlx::query(q).execute(&mut c).await.unwrap();
+        })
+    };
+
+    // An entry altered in the database: the entries no longer hash to the checkpoint.
+    sql("UPDATE archive_log SET subject = 'SH-forged' WHERE idx = 2");
+    let (code, out) = audit(&url, &state, &cert, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("entries: FAILED — entry 2"), "{out}");
+    sql(&format!(
+        "UPDATE archive_log SET subject = '{}' WHERE idx = 2",
+        logged[2].entry.subject
+    ));
+    let (code, out) = audit(&url, &state, &cert, true);
+    assert_eq!(code, 0, "restored: {out}");
+
+    // The whole log rewritten around a changed entry (nodes and checkpoints redone):
+    // the node now signs another root for the 8 entries the auditor has seen.
+    let mut entries: Vec<Entry> = rt
+        .block_on(store.archive_entries(0, 100))
+        .unwrap()
+        .into_iter()
+        .map(|l| l.entry)
+        .collect();
+    entries[1].subject = "SH-rewritten".into();
+    sql("DELETE FROM archive_log");
+    sql("DELETE FROM archive_nodes");
+    sql("DELETE FROM archive_checkpoints");
+    sql("UPDATE archive_head SET size = 0");
+    rt.block_on(store.archive_append(&entries)).unwrap();
+    let (code, out) = audit(&url, &state, &cert, false);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("forked or was rewritten"), "{out}");
+
+    // Entries deleted from the end (and the checkpoints): the log shrank.
+    let keep: Vec<Entry> = entries[..6].to_vec();
+    entries[1].subject = logged[1].entry.subject.clone();
+    sql("DELETE FROM archive_log");
+    sql("DELETE FROM archive_nodes");
+    sql("DELETE FROM archive_checkpoints");
+    sql("UPDATE archive_head SET size = 0");
+    rt.block_on(store.archive_append(&keep)).unwrap();
+    let (code, out) = audit(&url, &state, &cert, false);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("shrank from 8 to 6"), "{out}");
+    rt.block_on(store.close());
+    drop(server);
+}
+
+fn base64_32(s: &str) -> merkle::Hash {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .unwrap()
+        .try_into()
+        .unwrap()
+}
