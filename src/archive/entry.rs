@@ -176,6 +176,22 @@ pub fn status_record(identifier: &str, status: &str, reason: Option<&str>) -> Ve
     format!("{identifier}\n{status}\n{}\n", reason.unwrap_or("")).into_bytes()
 }
 
+/// The record an entry of a show token issued digests: its mode, the holder's
+/// province, the token id, the chosen claims and the expiry.
+pub fn show_record(
+    mode: &str,
+    province: &str,
+    token_id: &str,
+    claims: &[String],
+    expires_at: i64,
+) -> Vec<u8> {
+    format!(
+        "{mode}\n{province}\n{token_id}\n{}\n{expires_at}\n",
+        claims.join(",")
+    )
+    .into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,9 @@
 
 use super::blocking::Blocking;
 use super::seal_make::{stored_seal, Signatory};
-use super::store::SealStore;
+use super::store::{ArchiveStore, SealStore};
 use super::ServiceError;
+use crate::archive::entry::{Act, Entry};
 use crate::crypto::Signer;
 use crate::seal::ofd::{self, Limits, OfdPackage, StampOptions};
 use crate::seal::stamp::{stamp_reader, StampIoError};
@@ -121,7 +122,7 @@ pub async fn stamp_with_stored<S, B>(
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, ServiceError>
 where
-    S: SealStore,
+    S: SealStore + ArchiveStore,
     B: Blocking,
 {
     let rec = store.seal(es_id).await?;
@@ -131,6 +132,11 @@ where
         )));
     }
     let seal = stored_seal(&rec)?;
-    run.run(stamp_job(document, seal, kind, signatory, now))
-        .await?
+    let out = run
+        .run(stamp_job(document, seal, kind, signatory, now))
+        .await??;
+    // on the record before it is handed out: a stamp the log lacks is never returned
+    let entry = Entry::of(Act::DocumentStamped, es_id, &out, now.unix_timestamp());
+    store.archive_append(&[entry]).await?;
+    Ok(out)
 }

@@ -326,7 +326,7 @@ pub fn attest(
 /// token's id is recorded with the license and the claims until it expires (plus
 /// `skew_s`); an offline token gets the attestation of the agency `agency_of` finds by
 /// USCC.
-pub async fn prepare<S: LicenseStore + ShowUseStore>(
+pub async fn prepare<S: LicenseStore + ShowUseStore + super::store::ArchiveStore>(
     store: &S,
     agency_of: impl Fn(&str) -> Option<std::sync::Arc<Agency>>,
     caller: Province,
@@ -380,10 +380,27 @@ pub async fn prepare<S: LicenseStore + ShowUseStore>(
                 province: agency.province(),
             })
         }
-        Mode::Offline => Ok(Prepared::Offline {
-            province: agency.province(),
-            attestation: attest(&agency, &record.credential, req)?,
-        }),
+        Mode::Offline => {
+            let attestation = attest(&agency, &record.credential, req)?;
+            // on the record before the attestation is handed out
+            let entry = crate::archive::entry::Entry::of(
+                crate::archive::entry::Act::ShowTokenIssued,
+                &record.identifier,
+                &crate::archive::entry::show_record(
+                    "offline",
+                    caller.abbrev(),
+                    &req.token_id,
+                    &req.claims,
+                    req.expires_at,
+                ),
+                now.unix_timestamp(),
+            );
+            store.archive_append(&[entry]).await?;
+            Ok(Prepared::Offline {
+                province: agency.province(),
+                attestation,
+            })
+        }
     }
 }
 

@@ -176,16 +176,17 @@ _draws = {}
 
 
 def unknown(value: str) -> str:
-    """A value of the same form as `value` that names nothing: its last digit or hex
-    letter moved on by one (so an unknown record is asked for, and answered 404, on a
-    fixed draw rather than only when generation happens to hit one)."""
-    for i in range(len(value) - 1, -1, -1):
-        c = value[i]
+    """A value of the same form as `value` that names nothing: its first digit or hex
+    letter moved on by one (another province's seal, agency or list; the last digit
+    would name the seal's next version, which the signer changes make), so an unknown
+    record is asked for, and answered 404, on a fixed draw rather than only when
+    generation happens to hit one."""
+    for i, c in enumerate(value):
         if c.isdigit():
             return value[:i] + str((int(c) + 1) % 10) + value[i + 1:]
         if c in "abcdef":
             return value[:i] + ("a" if c == "f" else chr(ord(c) + 1)) + value[i + 1:]
-    return value + "0"
+    return "0" + value
 
 
 @schemathesis.hook

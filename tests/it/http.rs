@@ -769,6 +769,29 @@ async fn the_proof_flow() {
         )
         .await;
     assert_eq!((s, v["state"].as_str()), (StatusCode::OK, Some("refused")));
+    // the decisions and the issued proof are on the archive log
+    {
+        use deltaseal::archive::entry::Act;
+        let logged = api.db.store.archive_entries(0, 100).await.unwrap();
+        let acts: Vec<(Act, &str)> = logged
+            .iter()
+            .map(|l| (l.entry.act, l.entry.subject.as_str()))
+            .collect();
+        let issued = acts
+            .iter()
+            .find(|(a, _)| *a == Act::LicenseIssued)
+            .unwrap()
+            .1;
+        assert_eq!(
+            acts,
+            [
+                (Act::ProofDecided, id.as_str()),
+                (Act::LicenseIssued, issued),
+                (Act::ProofDecided, id2.as_str()),
+            ],
+            "approve, issue, refuse"
+        );
+    }
     let (s, _) = api
         .post(
             agency,

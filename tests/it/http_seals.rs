@@ -148,6 +148,7 @@ async fn make_read_stamp_and_verify(#[case] engine: &str) {
     };
     let report = verify_ofd(&r.body, &opts).unwrap();
     assert_eq!(report.indication, Indication::TotalPassed, "{report}");
+    let stamped_ofd = r.body.clone();
 
     // and a detached stamp over any file
     let file = "任意文件 any file".as_bytes().to_vec();
@@ -172,6 +173,26 @@ async fn make_read_stamp_and_verify(#[case] engine: &str) {
     changed[0] ^= 1;
     let report = verify_detached(&r.body, &changed, &trust, api.node.now);
     assert_eq!(report.indication, Indication::TotalFailed, "{report}");
+
+    // each act is on the archive log, with the digest of what it made
+    use deltaseal::archive::entry::Act;
+    let store = &api.node.db.store;
+    let logged = store.archive_entries(0, 100).await.unwrap();
+    let acts: Vec<(Act, &str)> = logged
+        .iter()
+        .map(|l| (l.entry.act, l.entry.subject.as_str()))
+        .collect();
+    assert_eq!(
+        acts,
+        [
+            (Act::SealMade, es_id.as_str()),
+            (Act::DocumentStamped, es_id.as_str()),
+            (Act::DocumentStamped, es_id.as_str()),
+        ]
+    );
+    assert!(logged[0].entry.records(&esl));
+    assert!(logged[1].entry.records(&stamped_ofd));
+    assert!(logged[2].entry.records(&r.body));
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Proof requests (电子证明申请): requested → approved | refused; approved → issued.
 
 use super::{StorageError, Store};
+use crate::archive::entry::{Act, Entry};
 pub use crate::license::ProofState;
 pub use crate::service::store::ProofRequestRecord;
 use sqlx::any::AnyRow;
@@ -84,6 +85,7 @@ impl Store {
         if current.agency_id != agency {
             return Err(StorageError::NotOwner);
         }
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE proof_requests SET state = $1, request = $2, updated_at = $3 \
              WHERE id = $4 AND state = $5",
@@ -93,8 +95,14 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(from.name())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 1 {
+            let record = format!("{id}\n{}\n{request}", to.name());
+            let entry = Entry::of(Act::ProofDecided, id, record.as_bytes(), now);
+            super::archive::append(&mut tx, &[entry]).await?;
+        }
+        tx.commit().await?;
         if done.rows_affected() != 1 {
             let now_state = self.proof_request(id).await?.state;
             return Err(StorageError::InvalidTransition {

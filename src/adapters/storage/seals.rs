@@ -2,6 +2,7 @@
 //! newer version superseded it.
 
 use super::{StorageError, Store};
+use crate::archive::entry::{Act, Entry};
 pub use crate::service::store::SealRecord;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -45,16 +46,23 @@ fn from_row(row: &AnyRow) -> Result<SealRecord, StorageError> {
     })
 }
 
+/// The archive entry of a seal made or re-issued: the digest of its DER.
+fn seal_entry(s: &SealRecord) -> Entry {
+    Entry::of(Act::SealMade, &s.es_id, &s.esl, s.created_at)
+}
+
 impl Store {
-    /// Store a new seal; an existing esID is [`StorageError::Duplicate`].
+    /// Store a new seal (and its archive entry, in the same transaction); an existing
+    /// esID is [`StorageError::Duplicate`].
     pub async fn insert_seal(&self, s: &SealRecord) -> Result<(), StorageError> {
         let sql = format!("{INSERT} ON CONFLICT (es_id) DO NOTHING");
-        let done = bind_record(sqlx::query(&sql), s)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.pool.begin().await?;
+        let done = bind_record(sqlx::query(&sql), s).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::Duplicate);
         }
+        super::archive::append(&mut tx, &[seal_entry(s)]).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -79,6 +87,7 @@ impl Store {
         bind_record(sqlx::query(INSERT), new)
             .execute(&mut *tx)
             .await?;
+        super::archive::append(&mut tx, &[seal_entry(new)]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,9 +1,11 @@
 //! Online show tokens at the license's issuing node: what each token id stands for
 //! (recorded when the token is made), and the single-use record (written when it is
 //! redeemed); one row per (signing province, token id) in each, until the token has
-//! expired, shared by every node on the database.
+//! expired, shared by every node on the database. Recording a token appends its
+//! archive entry in the same transaction.
 
 use super::{StorageError, Store};
+use crate::archive::entry::{show_record, Act, Entry};
 
 /// How often (one insert in this many, on average) expired rows are swept.
 const SWEEP_ONE_IN: u8 = 64;
@@ -42,7 +44,8 @@ impl Store {
         now: i64,
     ) -> Result<bool, StorageError> {
         self.sometimes_sweep(Table::Tokens, now).await?;
-        let claims = serde_json::to_string(claims).expect("a list of strings serialises");
+        let listed = serde_json::to_string(claims).expect("a list of strings serialises");
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "INSERT INTO show_tokens (province, token_id, license_id, claims, expires_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (province, token_id) DO NOTHING",
@@ -50,11 +53,18 @@ impl Store {
         .bind(province)
         .bind(token_id)
         .bind(license_id)
-        .bind(claims)
+        .bind(listed)
         .bind(keep_until)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let fresh = done.rows_affected() == 1;
+        if fresh {
+            let record = show_record("online", province, token_id, claims, keep_until);
+            let entry = Entry::of(Act::ShowTokenIssued, license_id, &record, now);
+            super::archive::append(&mut tx, &[entry]).await?;
+        }
+        tx.commit().await?;
+        Ok(fresh)
     }
 
     /// The license and claims the online token `token_id` signed for `province` stands

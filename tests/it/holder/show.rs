@@ -75,6 +75,19 @@ async fn a_jiangsu_license_shown_in_shanghai_verifies_in_zhejiang_once() {
     assert_eq!(s, 200, "{shown}");
     let text = shown["text"].as_str().unwrap().to_string();
     assert!(text.starts_with("DS1:"));
+    // the issuing node (JS) has the token on its archive log, under the license
+    let logged = four
+        .node(Province::Jiangsu)
+        .store()
+        .archive_entries_of(id)
+        .await
+        .unwrap();
+    assert!(
+        logged
+            .iter()
+            .any(|l| l.entry.act == deltaseal::archive::entry::Act::ShowTokenIssued),
+        "{logged:?}"
+    );
     let png = base64::engine::general_purpose::STANDARD
         .decode(shown["png"].as_str().unwrap())
         .unwrap();
