@@ -80,6 +80,9 @@ pub struct Config {
     /// Seconds between polls, and the list's `Cache-Control: max-age`
     /// (`DELTASEAL_TRUST_LIST_POLL_S`), default 300.
     pub trust_list_poll_s: u64,
+    /// Seconds between witnessing rounds of the other provinces' archive logs, on a
+    /// provincial node (`DELTASEAL_WITNESS_S`), default 300; 0: never.
+    pub witness_s: u64,
     /// The province this node serves (`DELTASEAL_PROVINCE`: `SH`, `JS`, `ZJ`, `AH`):
     /// it hosts only that province's parties, and its database, listen address and
     /// public base URL default to the province's (`Config::apply_province`). None:
@@ -142,6 +145,7 @@ impl Default for Config {
             trust_list_grace_s: 86_400,
             trust_list_url: None,
             trust_list_poll_s: 300,
+            witness_s: 300,
             province: None,
             max_verify_body_bytes: limits.max_verify_body,
             max_verify_batch: limits.max_verify_batch,
@@ -388,6 +392,9 @@ impl Config {
         }
         if let Some(v) = env("DELTASEAL_TRUST_LIST_POLL_S") {
             c.trust_list_poll_s = num("DELTASEAL_TRUST_LIST_POLL_S", v)? as u64;
+        }
+        if let Some(v) = env("DELTASEAL_WITNESS_S") {
+            c.witness_s = num("DELTASEAL_WITNESS_S", v)? as u64;
         }
         for (name, slot) in [
             ("DELTASEAL_HOLDER_IDP_ISSUER", &mut c.holder_idp_issuer),

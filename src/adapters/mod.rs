@@ -23,3 +23,4 @@ pub mod keystore;
 pub mod province;
 pub mod signed_calls;
 pub mod storage;
+pub mod witness;

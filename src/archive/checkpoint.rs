@@ -39,6 +39,14 @@ pub fn origin(province: crate::pki::Province) -> String {
     )
 }
 
+/// The name under which the node of `province` cosigns other logs' checkpoints.
+pub fn witness_name(province: crate::pki::Province) -> String {
+    format!(
+        "deltaseal.yrd/{}/witness",
+        province.abbrev().to_ascii_lowercase()
+    )
+}
+
 /// A checkpoint's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {

@@ -1,13 +1,17 @@
 //! The archive log's use cases at a node: its signed checkpoint (made when the log has
 //! grown since the last one, kept in the shared database so every node of the province
-//! serves the same), pages of entries, inclusion and consistency proofs.
+//! serves the same), pages of entries, inclusion and consistency proofs; witnessing the
+//! other provinces' logs (checking each new checkpoint against the last one cosigned,
+//! recording conflicts) and keeping the peers' cosignatures of this node's own.
 
-use super::store::ArchiveStore;
+use super::store::{ArchiveStore, ForkRecord};
 use super::ServiceError;
-use crate::archive::checkpoint::{Checkpoint, StoredCheckpoint};
+use crate::archive::audit::{self, AuditError, Seen};
+use crate::archive::checkpoint::{cosign, verify_cosignature, Checkpoint, StoredCheckpoint};
 use crate::archive::entry::LoggedEntry;
 use crate::archive::merkle::Hash;
-use crate::crypto::Signer;
+use crate::archive::note::{Note, NoteSignature};
+use crate::crypto::{PublicKey, Signer};
 
 /// The checkpoint of the log as it stands: the one kept for its size, or a new one
 /// signed by `signer` as `origin`.
@@ -100,4 +104,158 @@ pub async fn entries<S: ArchiveStore>(
     count: u64,
 ) -> Result<Vec<LoggedEntry>, ServiceError> {
     Ok(store.archive_entries(from, count).await?)
+}
+
+/// The checkpoint as the node serves it: its signed note with the cosignature lines
+/// the peers added.
+pub async fn served_checkpoint<S: ArchiveStore>(
+    store: &S,
+    signer: &dyn Signer,
+    origin: &str,
+    now: i64,
+) -> Result<String, ServiceError> {
+    let cp = checkpoint(store, signer, origin, now).await?;
+    let mut text = cp.note;
+    for line in store.archive_cosignatures(cp.size).await? {
+        text.push_str(&line);
+    }
+    Ok(text)
+}
+
+/// Why a peer's checkpoint is not cosigned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WitnessError {
+    /// It does not parse, is of another log, or its signature fails.
+    #[error("the checkpoint is not usable: {0}")]
+    Checkpoint(String),
+    /// It conflicts with what this node witnessed (recorded as a fork).
+    #[error("{0}")]
+    Conflict(AuditError),
+    /// The consistency proof could not be fetched.
+    #[error("the consistency proof: {0}")]
+    Proof(String),
+    /// This node failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<super::store::StoreError> for WitnessError {
+    fn from(e: super::store::StoreError) -> Self {
+        WitnessError::Service(e.into())
+    }
+}
+
+/// Witness the peer log `origin`'s checkpoint `note_text`, signed by one of
+/// `log_keys`: check it against the last checkpoint of that log this node cosigned
+/// (`consistency` fetches the proof between two sizes), then cosign it as `witness`
+/// at `now` → the checkpoint and the cosignature line for the peer to add. A conflict
+/// is recorded before it is returned.
+#[allow(clippy::too_many_arguments)]
+pub async fn witness<S, F, Fut>(
+    store: &S,
+    signer: &dyn Signer,
+    witness: &str,
+    origin: &str,
+    log_keys: &[PublicKey],
+    note_text: &[u8],
+    consistency: F,
+    now: i64,
+) -> Result<(Checkpoint, NoteSignature), WitnessError>
+where
+    S: ArchiveStore,
+    F: FnOnce(u64, u64) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Hash>, String>>,
+{
+    let bad = |e: String| WitnessError::Checkpoint(e);
+    let note = Note::parse(note_text).map_err(|e| bad(e.to_string()))?;
+    let cp = Checkpoint::from_text(&note.text).map_err(|e| bad(e.to_string()))?;
+    if cp.origin != origin {
+        return Err(bad(format!("it is of {}, not {origin}", cp.origin)));
+    }
+    if !log_keys.iter().any(|k| note.verify(origin, k).is_ok()) {
+        return Err(bad(format!("no signature of {origin} verifies")));
+    }
+    let seen = store.archive_witnessed(origin).await?;
+    let seen_view = seen.as_ref().map(|s| Seen {
+        origin: origin.to_string(),
+        size: s.size,
+        root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, s.root),
+    });
+    let proof = match &seen {
+        Some(s) if s.size > 0 && s.size < cp.size => consistency(s.size, cp.size)
+            .await
+            .map_err(WitnessError::Proof)?,
+        _ => Vec::new(),
+    };
+    if let Err(conflict) = audit::check_growth(seen_view.as_ref(), &cp, &proof) {
+        let s = seen.as_ref().expect("a conflict needs a checkpoint seen");
+        store
+            .record_archive_fork(&ForkRecord {
+                origin: origin.to_string(),
+                size: cp.size,
+                seen_size: s.size,
+                seen_root: s.root,
+                other_note: note.to_text(),
+                reason: conflict.to_string(),
+                at: now,
+            })
+            .await?;
+        return Err(WitnessError::Conflict(conflict));
+    }
+    let line = cosign(&note, witness, signer, u64::try_from(now).unwrap_or(0))
+        .map_err(|e| ServiceError::Internal(format!("cosigning: {e}")))?;
+    let only_log_signature = Note {
+        text: note.text.clone(),
+        signatures: note
+            .signatures
+            .iter()
+            .filter(|s| s.name == origin)
+            .cloned()
+            .collect(),
+    };
+    store
+        .put_archive_witnessed(
+            origin,
+            &StoredCheckpoint {
+                size: cp.size,
+                root: cp.root,
+                note: only_log_signature.to_text(),
+            },
+            now,
+        )
+        .await?;
+    Ok((cp, line))
+}
+
+/// At the log's node: keep the cosignature `line` that the witness `witness` (key
+/// `witness_key`) made of this node's checkpoint of `size`.
+pub async fn accept_cosignature<S: ArchiveStore>(
+    store: &S,
+    witness: &str,
+    witness_key: &PublicKey,
+    size: u64,
+    line: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let kept = store
+        .archive_checkpoint(Some(size))
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let line = line.trim_end_matches('\n');
+    if line.contains('\n') || line.len() > 1024 {
+        return Err(ServiceError::InvalidRequest(
+            "a cosignature is one signature line".into(),
+        ));
+    }
+    let with = format!("{}{line}\n", kept.note);
+    let note = Note::parse(with.as_bytes())
+        .map_err(|e| ServiceError::InvalidRequest(format!("the cosignature line: {e}")))?;
+    verify_cosignature(&note, witness, witness_key).map_err(|e| {
+        ServiceError::InvalidRequest(format!("the cosignature does not verify: {e}"))
+    })?;
+    store
+        .put_archive_cosignature(size, witness, &format!("{line}\n"), now)
+        .await?;
+    Ok(())
 }

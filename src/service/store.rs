@@ -361,6 +361,25 @@ pub trait ShowUseStore: Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
+/// A peer log's checkpoint this node refused as conflicting with what it witnessed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForkRecord {
+    /// The peer log's origin.
+    pub origin: String,
+    /// The size of the conflicting checkpoint.
+    pub size: u64,
+    /// The size of the checkpoint witnessed before.
+    pub seen_size: u64,
+    /// Its root.
+    pub seen_root: crate::archive::merkle::Hash,
+    /// The conflicting signed note, as served.
+    pub other_note: String,
+    /// Why it conflicts.
+    pub reason: String,
+    /// When it was seen (Unix seconds).
+    pub at: i64,
+}
+
 /// The node's archive log (see [`crate::archive`]).
 pub trait ArchiveStore: Sync {
     /// The number of entries.
@@ -411,4 +430,35 @@ pub trait ArchiveStore: Sync {
         checkpoint: &crate::archive::checkpoint::StoredCheckpoint,
         now: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The last checkpoint of the peer log `origin` this node cosigned.
+    fn archive_witnessed(
+        &self,
+        origin: &str,
+    ) -> impl Future<Output = Result<Option<crate::archive::checkpoint::StoredCheckpoint>, StoreError>>
+           + Send;
+    /// Keep `checkpoint` as the last one of `origin` cosigned (never moving back).
+    fn put_archive_witnessed(
+        &self,
+        origin: &str,
+        checkpoint: &crate::archive::checkpoint::StoredCheckpoint,
+        now: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Record a conflicting checkpoint of a peer log.
+    fn record_archive_fork(
+        &self,
+        fork: &ForkRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Keep a peer's cosignature line of this node's checkpoint of `size`.
+    fn put_archive_cosignature(
+        &self,
+        size: u64,
+        witness: &str,
+        line: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The cosignature lines kept for this node's checkpoint of `size`.
+    fn archive_cosignatures(
+        &self,
+        size: u64,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }

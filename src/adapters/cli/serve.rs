@@ -166,6 +166,12 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
                 std::time::Duration::from_secs(cfg.trust_list_poll_s),
             )
         });
+        let witness = (cfg.province.is_some() && cfg.witness_s > 0).then(|| {
+            crate::adapters::witness::spawn_witness(
+                node.clone(),
+                std::time::Duration::from_secs(cfg.witness_s),
+            )
+        });
         if let Some(a) = bound {
             println!("deltaseal: listening on http://{a}");
             let _ = std::io::stdout().flush();
@@ -177,8 +183,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<i32, CliError> {
         crate::adapters::http::serve_with(listener, app, shutdown_signal(), cfg.serve_options())
             .await
             .map_err(|e| CliError::Input(e.to_string()))?;
-        if let Some(p) = poller {
-            p.abort();
+        for task in poller.into_iter().chain(witness) {
+            task.abort();
         }
         store.close().await;
         tracing::info!("stopped");

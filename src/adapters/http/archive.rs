@@ -2,21 +2,27 @@
 //! - `GET /v1/archive/checkpoint`: the signed checkpoint (C2SP signed note, text/plain);
 //! - `GET /v1/archive/entries?from=&count=`: a page of entries (at most 1,000);
 //! - `GET /v1/archive/proofs/inclusion?index=&size=`: an entry and its inclusion proof;
-//! - `GET /v1/archive/proofs/consistency?from=&to=`: a consistency proof.
+//! - `GET /v1/archive/proofs/consistency?from=&to=`: a consistency proof;
+//! - `POST /v1/federation/archive/cosignatures` (signed call between nodes): a peer's
+//!   cosignature of this node's checkpoint, kept and served with it.
 //!
 //! Hashes are base64, as in the checkpoint.
 
 use super::error::ApiError;
+use super::node_call::SignedCall;
 use super::state::AppState;
-use crate::archive::checkpoint::origin;
+use crate::archive::checkpoint::{origin, witness_name};
 use crate::archive::wire::{ConsistencyView, EntryView, InclusionView};
 use crate::service::archive as uc;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+
+/// The federation route a witness hands its cosignature to.
+pub const COSIGN_PATH: &str = "/v1/federation/archive/cosignatures";
 
 /// Media type of a checkpoint.
 pub const CHECKPOINT_TYPE: &str = "text/plain; charset=utf-8";
@@ -46,17 +52,17 @@ fn log_signer(
     Ok((origin(province), party.signer.clone()))
 }
 
-/// `GET /v1/archive/checkpoint`.
+/// `GET /v1/archive/checkpoint`: the signed note and the peers' cosignatures.
 pub async fn checkpoint(State(node): State<AppState>) -> Result<Response, ApiError> {
     let (origin, signer) = log_signer(&node)?;
-    let cp = uc::checkpoint(
+    let text = uc::served_checkpoint(
         node.store(),
         signer.as_ref(),
         &origin,
         node.now().unix_timestamp(),
     )
     .await?;
-    let mut resp = cp.note.into_response();
+    let mut resp = text.into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -64,6 +70,56 @@ pub async fn checkpoint(State(node): State<AppState>) -> Result<Response, ApiErr
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(resp)
+}
+
+/// The cosignature call's body.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CosignBody {
+    size: u64,
+    line: String,
+}
+
+/// `POST /v1/federation/archive/cosignatures` (signed call): another province's node,
+/// as a witness, hands over its cosignature of this node's checkpoint of `size`.
+pub async fn cosignature(
+    State(node): State<AppState>,
+    call: SignedCall,
+) -> Result<StatusCode, ApiError> {
+    let body: CosignBody =
+        serde_json::from_slice(&call.body).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    let list = node.current_trust_list().await?;
+    let der = list
+        .verified
+        .list
+        .provinces
+        .iter()
+        .filter(|p| p.code == call.caller.province)
+        .flat_map(|p| &p.show_services)
+        .flat_map(|s| &s.certs)
+        .find(|c| c.sha256 == call.caller.service_sha256)
+        .and_then(|c| STANDARD.decode(&c.der).ok())
+        .ok_or_else(|| {
+            ApiError::Unavailable("the caller's certificate is not in the trust list".into())
+        })?;
+    let key = crate::qr::cose::cert_public_key(&der).ok_or_else(|| {
+        ApiError::Unavailable("the caller's certificate has no usable key".into())
+    })?;
+    uc::accept_cosignature(
+        node.store(),
+        &witness_name(call.caller.province),
+        &key,
+        body.size,
+        &body.line,
+        node.now().unix_timestamp(),
+    )
+    .await?;
+    tracing::info!(
+        witness = call.caller.province.abbrev(),
+        size = body.size,
+        "checkpoint cosigned"
+    );
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /v1/archive/entries?from=&count=`.

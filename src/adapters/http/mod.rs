@@ -66,6 +66,7 @@ pub fn app(node: AppState) -> Router {
         .route("/v1/archive/entries", get(archive::entries))
         .route("/v1/archive/proofs/inclusion", get(archive::inclusion))
         .route("/v1/archive/proofs/consistency", get(archive::consistency))
+        .route(archive::COSIGN_PATH, post(archive::cosignature))
         .route("/v1/trust-list", get(trust_list::trust_list))
         .merge(verify_routes(node.clone()))
         .route("/v1/seals", post(seals::make::create))

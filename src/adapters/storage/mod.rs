@@ -22,6 +22,7 @@ mod service;
 mod show_uses;
 mod status;
 mod trust_lists;
+mod witness;
 
 /// A license's status: the license domain's [`crate::license::Status`], stored by name.
 pub use crate::license::Status as LicenseStatus;

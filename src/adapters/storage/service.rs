@@ -6,9 +6,9 @@ use crate::archive::entry::{Entry, LoggedEntry};
 use crate::archive::merkle::Hash;
 use crate::license::{ProofState, Status};
 use crate::service::store::{
-    ArchiveStore, IdempotentResponse, Issuance, LicenseRecord, LicenseStore, NewLicense,
-    ProofRequestRecord, ProofStore, SealRecord, SealStore, ShowUseStore, Slot, StoreError,
-    TrustListInsert, TrustListRecord, TrustListStore,
+    ArchiveStore, ForkRecord, IdempotentResponse, Issuance, LicenseRecord, LicenseStore,
+    NewLicense, ProofRequestRecord, ProofStore, SealRecord, SealStore, ShowUseStore, Slot,
+    StoreError, TrustListInsert, TrustListRecord, TrustListStore,
 };
 
 impl From<StorageError> for StoreError {
@@ -230,5 +230,34 @@ impl ArchiveStore for Store {
         now: i64,
     ) -> Result<(), StoreError> {
         Ok(Store::put_archive_checkpoint(self, checkpoint, now).await?)
+    }
+    async fn archive_witnessed(
+        &self,
+        origin: &str,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        Ok(Store::archive_witnessed(self, origin).await?)
+    }
+    async fn put_archive_witnessed(
+        &self,
+        origin: &str,
+        checkpoint: &StoredCheckpoint,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        Ok(Store::put_archive_witnessed(self, origin, checkpoint, now).await?)
+    }
+    async fn record_archive_fork(&self, fork: &ForkRecord) -> Result<(), StoreError> {
+        Ok(Store::record_archive_fork(self, fork).await?)
+    }
+    async fn put_archive_cosignature(
+        &self,
+        size: u64,
+        witness: &str,
+        line: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        Ok(Store::put_archive_cosignature(self, size, witness, line, now).await?)
+    }
+    async fn archive_cosignatures(&self, size: u64) -> Result<Vec<String>, StoreError> {
+        Ok(Store::archive_cosignatures(self, size).await?)
     }
 }

@@ -11,6 +11,7 @@ mod nodes;
 mod revocation;
 mod seals;
 mod trust_list;
+mod witness;
 
 use crate::common::four_nodes::FourNodes;
 use crate::http::business_license;

@@ -1,0 +1,137 @@
+//! The provinces witness each other's archive logs: each node fetches the others'
+//! checkpoints, checks each against the last one it cosigned, and hands its
+//! cosignature back; the log's node serves its checkpoint with them. A node that
+//! rewrites its log, or shows one witness one root and another witness another for the
+//! same size, is caught by the witness that saw the first.
+
+use super::business_license_as;
+use super::JS_BUSINESS_LICENSE;
+use crate::common::four_nodes::FourNodes;
+use deltaseal::adapters::storage::Store;
+use deltaseal::adapters::witness::{witness_peers, Outcome};
+use deltaseal::archive::checkpoint::{origin, verify_cosignature, witness_name, Checkpoint};
+use deltaseal::archive::entry::Entry;
+use deltaseal::archive::note::Note;
+use deltaseal::pki::Province::{self, Anhui, Jiangsu, Shanghai, Zhejiang};
+
+async fn served(nodes: &FourNodes, p: Province) -> Note {
+    let text = reqwest::get(format!("{}/v1/archive/checkpoint", nodes.url(p)))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    Note::parse(text.as_bytes()).unwrap()
+}
+
+/// What witnessing Jiangsu gave the node of `p`.
+async fn witness_js(nodes: &FourNodes, p: Province) -> Outcome {
+    witness_peers(nodes.node(p))
+        .await
+        .into_iter()
+        .find(|(q, _)| *q == Jiangsu)
+        .map(|(_, o)| o)
+        .expect("Jiangsu witnessed")
+}
+
+fn show_key(nodes: &FourNodes, p: Province) -> deltaseal::crypto::PublicKey {
+    nodes
+        .keys
+        .get(&format!("{}-show-service", p.abbrev().to_ascii_lowercase()))
+        .unwrap()
+        .signer
+        .public_key()
+        .clone()
+}
+
+/// Rewrite Jiangsu's log in its database with `edit` applied to its entries (nodes
+/// and checkpoints redone: a consistent forgery).
+async fn rewrite_js(nodes: &FourNodes, edit: impl FnOnce(&mut Vec<Entry>)) {
+    use sqlx::Connection;
+    let store = nodes.node(Jiangsu).store();
+    let size = store.archive_size().await.unwrap();
+    let mut entries: Vec<Entry> = store
+        .archive_entries(0, size)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.entry)
+        .collect();
+    edit(&mut entries);
+    let db = &nodes.config(Jiangsu).database;
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
+        .await
+        .unwrap();
+    for q in [
+        "DELETE FROM archive_log",
+        "DELETE FROM archive_nodes",
+        "DELETE FROM archive_checkpoints",
+        "DELETE FROM archive_cosignatures",
+        "UPDATE archive_head SET size = 0",
+    ] {
+        sqlx::query(q).execute(&mut c).await.unwrap();
+    }
+    store.archive_append(&entries).await.unwrap();
+}
+
+#[tokio::test]
+async fn each_province_witnesses_the_others_and_catches_a_log_rewritten_behind_it() {
+    let nodes = FourNodes::start().await;
+    for _ in 0..3 {
+        nodes
+            .issued("js-agency-samr", &business_license_as(JS_BUSINESS_LICENSE))
+            .await;
+    }
+
+    // Shanghai and Zhejiang witness Jiangsu: the served checkpoint carries both.
+    for p in [Shanghai, Zhejiang] {
+        let o = witness_js(&nodes, p).await;
+        assert!(matches!(o, Outcome::Cosigned(3)), "{p:?}: {o:?}");
+    }
+    let note = served(&nodes, Jiangsu).await;
+    let cp = Checkpoint::from_text(&note.text).unwrap();
+    assert_eq!((cp.origin.as_str(), cp.size), (origin(Jiangsu).as_str(), 3));
+    note.verify(&cp.origin, &show_key(&nodes, Jiangsu)).unwrap();
+    for p in [Shanghai, Zhejiang] {
+        verify_cosignature(&note, &witness_name(p), &show_key(&nodes, p)).unwrap();
+    }
+    assert!(verify_cosignature(&note, &witness_name(Anhui), &show_key(&nodes, Anhui)).is_err());
+
+    // The log grows: witnessed again along a consistency proof.
+    nodes
+        .issued("js-agency-samr", &business_license_as(JS_BUSINESS_LICENSE))
+        .await;
+    let o = witness_js(&nodes, Shanghai).await;
+    assert!(matches!(o, Outcome::Cosigned(4)), "{o:?}");
+
+    // Jiangsu rewrites its log around a changed entry and shows the new root to Anhui,
+    // which has not seen it before and cosigns: but Shanghai, which cosigned the old
+    // root for 4 entries, refuses and records the fork.
+    rewrite_js(&nodes, |es| es[0].subject = "forged".into()).await;
+    let o = witness_js(&nodes, Anhui).await;
+    assert!(matches!(o, Outcome::Cosigned(4)), "{o:?}");
+    let o = witness_js(&nodes, Shanghai).await;
+    let Outcome::Conflict(why) = o else {
+        panic!("{o:?}")
+    };
+    assert!(why.contains("two different roots for 4 entries"), "{why}");
+    let sh: &Store = nodes.node(Shanghai).store();
+    let forks = sh.archive_forks(&origin(Jiangsu)).await.unwrap();
+    assert_eq!(forks.len(), 1, "{forks:?}");
+    assert_eq!(forks[0].size, 4);
+
+    // Zhejiang last cosigned 3 entries: the rewritten log does not extend them.
+    let o = witness_js(&nodes, Zhejiang).await;
+    let Outcome::Conflict(why) = o else {
+        panic!("{o:?}")
+    };
+    assert!(why.contains("does not extend"), "{why}");
+
+    // Shrunk below what Shanghai witnessed: caught too.
+    rewrite_js(&nodes, |es| es.truncate(2)).await;
+    let o = witness_js(&nodes, Shanghai).await;
+    let Outcome::Conflict(why) = o else {
+        panic!("{o:?}")
+    };
+    assert!(why.contains("shrank from 4 to 2"), "{why}");
+}
