@@ -23,3 +23,7 @@ CREATE TABLE archive_forks (
     at         BIGINT NOT NULL
 );
 CREATE INDEX archive_forks_origin ON archive_forks (origin);
+
+-- A verifier asks for a license's issuance entry by the digest of its issuer-signed
+-- JWT (a presentation need not disclose its identifier).
+CREATE INDEX archive_log_digest ON archive_log (digest);

@@ -15,7 +15,8 @@ pub const MAX_SUBJECT: usize = 256;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Act {
-    /// A license (or proof) was issued: the digest is of its credential.
+    /// A license (or proof) was issued: the digest is of its issuer-signed JWT
+    /// ([`issued_record`]).
     LicenseIssued,
     /// A license's status changed: the digest is of `identifier`, the new status and
     /// the reason.
@@ -169,6 +170,17 @@ impl Entry {
         let digest: Hash = Sha256::digest(record).into();
         digest == self.digest
     }
+}
+
+/// The record an entry of a license issued digests: the issuer-signed JWT (the
+/// credential up to its first `~`), which commits to every disclosure and is the same
+/// in every presentation made of the credential.
+pub fn issued_record(credential: &str) -> &[u8] {
+    credential
+        .split('~')
+        .next()
+        .unwrap_or(credential)
+        .as_bytes()
 }
 
 /// The record an entry of a status change digests.

@@ -15,6 +15,7 @@
 pub mod audit;
 pub mod checkpoint;
 pub mod entry;
+pub mod evidence;
 pub mod frontier;
 pub mod merkle;
 pub mod note;

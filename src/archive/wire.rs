@@ -45,6 +45,9 @@ pub struct InclusionView {
     pub size: u64,
     /// The proof's hashes, base64, leaf to root.
     pub proof: Vec<String>,
+    /// The checkpoint the proof is against, as served (asked for by subject).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
 }
 
 /// `GET /v1/archive/proofs/consistency`'s answer.

@@ -113,13 +113,39 @@ pub async fn served_checkpoint<S: ArchiveStore>(
     signer: &dyn Signer,
     origin: &str,
     now: i64,
-) -> Result<String, ServiceError> {
+) -> Result<(StoredCheckpoint, String), ServiceError> {
     let cp = checkpoint(store, signer, origin, now).await?;
-    let mut text = cp.note;
+    let mut text = cp.note.clone();
     for line in store.archive_cosignatures(cp.size).await? {
         text.push_str(&line);
     }
-    Ok(text)
+    Ok((cp, text))
+}
+
+/// The issuance entry whose digest is `digest` (of a credential's issuer-signed JWT),
+/// its inclusion proof against the checkpoint as served now, and that checkpoint's
+/// text (with its cosignatures).
+pub async fn issued_inclusion<S: ArchiveStore>(
+    store: &S,
+    signer: &dyn Signer,
+    origin: &str,
+    digest: &Hash,
+    now: i64,
+) -> Result<(Included, String), ServiceError> {
+    let entry = store
+        .archive_entry_by_digest(crate::archive::entry::Act::LicenseIssued, digest)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let (cp, text) = served_checkpoint(store, signer, origin, now).await?;
+    let proof = store.archive_inclusion(entry.index, cp.size).await?;
+    Ok((
+        Included {
+            entry,
+            size: cp.size,
+            proof,
+        },
+        text,
+    ))
 }
 
 /// Why a peer's checkpoint is not cosigned.

@@ -401,6 +401,12 @@ pub trait ArchiveStore: Sync {
         &self,
         subject: &str,
     ) -> impl Future<Output = Result<Vec<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
+    /// The first entry of `act` whose digest is `digest`.
+    fn archive_entry_by_digest(
+        &self,
+        act: crate::archive::entry::Act,
+        digest: &crate::archive::merkle::Hash,
+    ) -> impl Future<Output = Result<Option<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
     /// The root of the first `size` entries.
     fn archive_root(
         &self,

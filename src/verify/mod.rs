@@ -286,6 +286,10 @@ pub struct Verdict {
     pub trust_list: TrustListCited,
     /// Every check and the indication.
     pub report: Report,
+    /// The issuing province's archive evidence of the artifact (SD-JWT licenses at a
+    /// node; the engine leaves it to the caller, which fetches it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<crate::archive::evidence::Archived>,
 }
 
 /// What a verified show token says beside the claims, for the clerk.
@@ -405,6 +409,7 @@ fn run(
             digest: ctx.trust.digest.clone(),
         },
         report: b.finish(),
+        archive: None,
     }
 }
 

@@ -45,5 +45,6 @@ pub fn without_trust_list(
             digest: String::new(),
         }),
         report: b.finish(),
+        archive: None,
     }
 }

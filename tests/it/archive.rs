@@ -108,7 +108,8 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
         assert_eq!(l.entry.act, Act::LicenseIssued);
         let rec = rt.block_on(store.license(&l.entry.subject)).unwrap();
         assert!(
-            l.entry.records(rec.credential.as_bytes()),
+            l.entry
+                .records(deltaseal::archive::entry::issued_record(&rec.credential)),
             "{}",
             l.entry.subject
         );

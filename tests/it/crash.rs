@@ -9,6 +9,7 @@ use crate::common::pki::keys;
 use crate::http::id_card;
 use deltaseal::adapters::config::hosted;
 use deltaseal::adapters::storage::{status_entry, Store};
+use deltaseal::archive::entry::issued_record;
 use deltaseal::license::sdjwt::{verify, VerifyOptions};
 use deltaseal::license::StatusListToken;
 use std::collections::BTreeMap;
@@ -173,7 +174,11 @@ fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
             .iter()
             .find(|e| e.entry.subject == r.identifier)
             .unwrap_or_else(|| panic!("{} is not in the log", r.identifier));
-        assert!(e.entry.records(r.credential.as_bytes()), "{}", r.identifier);
+        assert!(
+            e.entry.records(issued_record(&r.credential)),
+            "{}",
+            r.identifier
+        );
     }
     for id in first.values() {
         assert!(logged.iter().any(|e| &e.entry.subject == id), "{id}");

@@ -426,7 +426,9 @@ async fn the_archive_log_is_appended_with_each_act_and_only_when_it_commits(#[ca
             .iter()
             .find(|e| e.entry.subject == l.identifier && e.entry.act == Act::LicenseIssued)
             .unwrap_or_else(|| panic!("{} is not in the log", l.identifier));
-        assert!(e.entry.records(l.credential.as_bytes()));
+        assert!(e
+            .entry
+            .records(deltaseal::archive::entry::issued_record(&l.credential)));
     }
     assert_eq!(logged[60].entry.act, Act::StatusChanged);
     assert_eq!(logged[60].entry.subject, issued[0].identifier);

@@ -55,7 +55,7 @@ fn log_signer(
 /// `GET /v1/archive/checkpoint`: the signed note and the peers' cosignatures.
 pub async fn checkpoint(State(node): State<AppState>) -> Result<Response, ApiError> {
     let (origin, signer) = log_signer(&node)?;
-    let text = uc::served_checkpoint(
+    let (_, text) = uc::served_checkpoint(
         node.store(),
         signer.as_ref(),
         &origin,
@@ -133,18 +133,38 @@ pub async fn entries(
     Ok(Json(page.iter().map(EntryView::from).collect()))
 }
 
-/// `GET /v1/archive/proofs/inclusion?index=&size=` (size: the latest checkpoint's).
+/// `GET /v1/archive/proofs/inclusion?index=&size=` (size: the whole log), or
+/// `?digest=HEX`: the issuance entry of the credential whose issuer-signed JWT has that
+/// SHA-256, its proof against the checkpoint as served now, and that checkpoint (with
+/// its cosignatures).
 pub async fn inclusion(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<InclusionView>, ApiError> {
+    let query = q.as_deref().unwrap_or("");
+    if let Some(digest) = query.split('&').find_map(|kv| kv.strip_prefix("digest=")) {
+        let digest: crate::archive::merkle::Hash = hex::decode(digest)
+            .ok()
+            .and_then(|d| d.try_into().ok())
+            .ok_or_else(|| ApiError::InvalidRequest("digest is not a hex SHA-256".into()))?;
+        let (origin, signer) = log_signer(&node)?;
+        let (inc, text) = uc::issued_inclusion(
+            node.store(),
+            signer.as_ref(),
+            &origin,
+            &digest,
+            node.now().unix_timestamp(),
+        )
+        .await?;
+        return Ok(Json(InclusionView {
+            entry: EntryView::from(&inc.entry),
+            size: inc.size,
+            proof: inc.proof.iter().map(|h| STANDARD.encode(h)).collect(),
+            checkpoint: Some(text),
+        }));
+    }
     let index = param(&q, "index", None)?;
-    let size = match q
-        .as_deref()
-        .unwrap_or("")
-        .split('&')
-        .any(|kv| kv.starts_with("size="))
-    {
+    let size = match query.split('&').any(|kv| kv.starts_with("size=")) {
         true => Some(param(&q, "size", None)?),
         false => None,
     };
@@ -153,6 +173,7 @@ pub async fn inclusion(
         entry: EntryView::from(&inc.entry),
         size: inc.size,
         proof: inc.proof.iter().map(|h| STANDARD.encode(h)).collect(),
+        checkpoint: None,
     }))
 }
 

@@ -249,6 +249,32 @@ impl Store {
         Ok(out)
     }
 
+    /// The first entry of `act` whose digest is `digest`.
+    pub async fn archive_entry_by_digest(
+        &self,
+        act: &str,
+        digest: &Hash,
+    ) -> Result<Option<LoggedEntry>, StorageError> {
+        let row = sqlx::query(
+            "SELECT idx FROM archive_log WHERE digest = $1 AND act = $2 ORDER BY idx LIMIT 1",
+        )
+        .bind(hex::encode(digest))
+        .bind(act)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let idx: i64 = r.try_get("idx")?;
+                Ok(self
+                    .archive_entries(idx as u64, 1)
+                    .await?
+                    .into_iter()
+                    .next())
+            }
+        }
+    }
+
     /// Run `prove` against the log's nodes: once to learn what it needs, once on them.
     async fn with_nodes<T>(
         &self,

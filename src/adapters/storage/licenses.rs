@@ -3,7 +3,7 @@
 
 use super::status::{set_entry_in_tx, LIST_CAPACITY};
 use super::{StorageError, Store};
-use crate::archive::entry::{status_record, Act, Entry};
+use crate::archive::entry::{issued_record, status_record, Act, Entry};
 use crate::license::Status;
 pub use crate::service::store::{LicenseRecord, NewLicense, Slot};
 use sqlx::any::AnyRow;
@@ -375,7 +375,7 @@ impl IssueTx {
             Entry::of(
                 Act::LicenseIssued,
                 &l.identifier,
-                l.credential.as_bytes(),
+                issued_record(&l.credential),
                 self.now,
             )
         }));

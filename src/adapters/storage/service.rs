@@ -209,6 +209,13 @@ impl ArchiveStore for Store {
     async fn archive_entries_of(&self, subject: &str) -> Result<Vec<LoggedEntry>, StoreError> {
         Ok(Store::archive_entries_of(self, subject).await?)
     }
+    async fn archive_entry_by_digest(
+        &self,
+        act: crate::archive::entry::Act,
+        digest: &Hash,
+    ) -> Result<Option<LoggedEntry>, StoreError> {
+        Ok(Store::archive_entry_by_digest(self, act.name(), digest).await?)
+    }
     async fn archive_root(&self, size: u64) -> Result<Hash, StoreError> {
         Ok(Store::archive_root(self, size).await?)
     }

@@ -77,10 +77,13 @@ async fn rewrite_js(nodes: &FourNodes, edit: impl FnOnce(&mut Vec<Entry>)) {
 #[tokio::test]
 async fn each_province_witnesses_the_others_and_catches_a_log_rewritten_behind_it() {
     let nodes = FourNodes::start().await;
+    let mut issued = Vec::new();
     for _ in 0..3 {
-        nodes
-            .issued("js-agency-samr", &business_license_as(JS_BUSINESS_LICENSE))
-            .await;
+        issued.push(
+            nodes
+                .issued("js-agency-samr", &business_license_as(JS_BUSINESS_LICENSE))
+                .await,
+        );
     }
 
     // Shanghai and Zhejiang witness Jiangsu: the served checkpoint carries both.
@@ -96,6 +99,30 @@ async fn each_province_witnesses_the_others_and_catches_a_log_rewritten_behind_i
         verify_cosignature(&note, &witness_name(p), &show_key(&nodes, p)).unwrap();
     }
     assert!(verify_cosignature(&note, &witness_name(Anhui), &show_key(&nodes, Anhui)).is_err());
+
+    // A verification answer carries the evidence: at Zhejiang (fetched from Jiangsu's
+    // node) and at Jiangsu itself (its own log), for a presentation of two claims.
+    let presented = deltaseal::license::sdjwt::present(&issued[1], &["holder"]).unwrap();
+    for p in [Zhejiang, Jiangsu] {
+        let v = super::verified(&nodes, p, serde_json::json!({ "artifact": presented })).await;
+        assert_eq!(v["report"]["indication"], "TOTAL_PASSED", "{v}");
+        let a = &v["archive"];
+        assert_eq!(a["status"], "archived", "{p:?}: {a}");
+        assert_eq!(
+            (a["index"].as_u64(), a["size"].as_u64()),
+            (Some(1), Some(3)),
+            "{a}"
+        );
+        assert_eq!(a["witnessed_by"].as_array().unwrap().len(), 2, "{a}");
+        assert_eq!(
+            a["zh"], "已存档：江苏省 存档日志第 1 条，检查点已由 2 个省见证",
+            "{a}"
+        );
+        assert_eq!(
+            a["en"],
+            "archived in Jiangsu's log at index 1; checkpoint witnessed by 2 provinces"
+        );
+    }
 
     // The log grows: witnessed again along a consistency proof.
     nodes

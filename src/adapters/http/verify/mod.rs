@@ -13,6 +13,7 @@
 //!
 //! Every verification goes through [`verify_one`] with the node's chain cache.
 
+mod archive;
 mod input;
 
 pub use input::{Item, VerifyBody, MAX_RAW_OFD, MAX_RAW_OTHER};
@@ -208,9 +209,12 @@ pub async fn verify(State(node): State<AppState>, req: Request) -> Result<Json<V
         }
         _ => gather(&node, &current, &item).await?,
     };
-    let verdict = TokioBlocking
-        .run(move || verify_show_or_one(&node, &current, &item, &got, answer.as_ref()))
+    let bytes = item.bytes.clone();
+    let (n, c) = (node.clone(), current.clone());
+    let mut verdict = TokioBlocking
+        .run(move || verify_show_or_one(&n, &c, &item, &got, answer.as_ref()))
         .await?;
+    verdict.archive = archive::evidence(&node, &current, &bytes, &verdict).await;
     Ok(Json(verdict))
 }
 

@@ -1,0 +1,112 @@
+//! The archive evidence a verification answer carries for an SD-JWT license: the
+//! issuing province's log entry of the credential's issuer-signed JWT, its inclusion
+//! proof and checkpoint — from this node's own log when it issued the license, else
+//! from the province's node (by digest, so a presentation need not disclose its
+//! identifier) — judged by [`crate::archive::evidence::judge`].
+
+use super::super::state::Node;
+use crate::archive::checkpoint::{origin, witness_name};
+use crate::archive::evidence::{judge, Archived};
+use crate::archive::wire::InclusionView;
+use crate::crypto::PublicKey;
+use crate::license::sdjwt::SdJwt;
+use crate::service::archive as uc;
+use crate::service::trust_list::CurrentTrustList;
+use crate::trust_list::ProvinceEntry;
+use crate::verify::{Kind, Verdict};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+fn show_keys(p: &ProvinceEntry) -> Vec<PublicKey> {
+    p.show_services
+        .iter()
+        .flat_map(|s| &s.certs)
+        .filter_map(|c| STANDARD.decode(&c.der).ok())
+        .filter_map(|der| crate::qr::cose::cert_public_key(&der))
+        .collect()
+}
+
+/// The evidence for `verdict` of the artifact `bytes`; `None` when it is not an
+/// SD-JWT license of a listed province.
+pub async fn evidence(
+    node: &Node,
+    trust: &CurrentTrustList,
+    bytes: &[u8],
+    verdict: &Verdict,
+) -> Option<Archived> {
+    if verdict.kind != Some(Kind::SdJwt) {
+        return None;
+    }
+    let province = verdict.province.as_ref()?;
+    let sd = SdJwt::parse(std::str::from_utf8(bytes).ok()?).ok()?;
+    let list = &trust.verified.list;
+    let entry = list.provinces.iter().find(|p| p.code == province.code)?;
+    let code = province.code.abbrev();
+    let digest: [u8; 32] = Sha256::digest(sd.jwt.as_bytes()).into();
+    let witnesses: Vec<(String, PublicKey)> = list
+        .provinces
+        .iter()
+        .filter(|p| p.code != province.code)
+        .flat_map(|p| {
+            show_keys(p)
+                .into_iter()
+                .map(move |k| (witness_name(p.code), k))
+        })
+        .collect();
+    let unavailable = |why: String| {
+        Some(Archived::unavailable(
+            code,
+            &province.name_zh,
+            &province.name_en,
+            &why,
+        ))
+    };
+    let (view, log_origin, log_keys) = if node.hosts_province(province.code) {
+        // issued here: this node's own log
+        let (own, party) = node.show_signer()?;
+        let got = uc::issued_inclusion(
+            node.store(),
+            party.signer.as_ref(),
+            &origin(own),
+            &digest,
+            node.now().unix_timestamp(),
+        )
+        .await;
+        let (inc, text) = match got {
+            Ok(x) => x,
+            Err(e) => return unavailable(e.to_string()),
+        };
+        let view = InclusionView {
+            entry: (&inc.entry).into(),
+            size: inc.size,
+            proof: inc.proof.iter().map(|h| STANDARD.encode(h)).collect(),
+            checkpoint: Some(text),
+        };
+        (view, origin(own), vec![party.signer.public_key().clone()])
+    } else {
+        let url = format!(
+            "{}/v1/archive/proofs/inclusion?digest={}",
+            entry.node_url.trim_end_matches('/'),
+            hex::encode(digest)
+        );
+        let text = match crate::adapters::federation::fetch_status_list(&url).await {
+            Ok(t) => t,
+            Err(e) => return unavailable(e),
+        };
+        match serde_json::from_str::<InclusionView>(&text) {
+            Ok(v) => (v, origin(province.code), show_keys(entry)),
+            Err(e) => return unavailable(format!("{url}: {e}")),
+        }
+    };
+    Some(judge(
+        code,
+        &province.name_zh,
+        &province.name_en,
+        &log_origin,
+        &log_keys,
+        &witnesses,
+        &view,
+        &sd.jwt,
+    ))
+}
