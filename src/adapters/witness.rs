@@ -116,13 +116,15 @@ pub async fn witness_peers(node: &Node) -> Vec<(Province, Outcome)> {
     out
 }
 
-/// Witness the peers every `every`, until aborted.
+/// Witness the peers every `every` (the first round after at most 10 s), until aborted.
 pub fn spawn_witness(
     node: crate::adapters::http::state::AppState,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        // the first round a little after start, when the peers started beside it are up
+        let first = tokio::time::Instant::now() + every.min(Duration::from_secs(10));
+        let mut tick = tokio::time::interval_at(first, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
