@@ -12,8 +12,6 @@ use crate::archive::merkle::Hash;
 use crate::archive::wire::ConsistencyView;
 use crate::pki::Province;
 use crate::service::archive::{self as uc, WitnessError};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use std::time::Duration;
 
 /// What witnessing one peer gave.
@@ -31,16 +29,8 @@ async fn consistency(node_url: String, from: u64, to: u64) -> Result<Vec<Hash>, 
     let url = format!("{node_url}/v1/archive/proofs/consistency?from={from}&to={to}");
     let text = fetch_status_list(&url).await?;
     let v: ConsistencyView = serde_json::from_str(&text).map_err(|e| format!("{url}: {e}"))?;
-    v.proof
-        .iter()
-        .map(|h| {
-            STANDARD
-                .decode(h)
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| format!("{url}: a hash is not 32 bytes of base64"))
-        })
-        .collect()
+    crate::archive::wire::decode_hashes(&v.proof)
+        .ok_or_else(|| format!("{url}: a hash is not 32 bytes of base64"))
 }
 
 /// Witness every other province's log once → what each gave.
@@ -58,13 +48,7 @@ pub async fn witness_peers(node: &Node) -> Vec<(Province, Outcome)> {
             continue;
         }
         let base = p.node_url.trim_end_matches('/').to_string();
-        let keys: Vec<_> = p
-            .show_services
-            .iter()
-            .flat_map(|s| &s.certs)
-            .filter_map(|c| STANDARD.decode(&c.der).ok())
-            .filter_map(|der| crate::qr::cose::cert_public_key(&der))
-            .collect();
+        let keys = p.show_service_keys();
         let text = match fetch_status_list(&format!("{base}/v1/archive/checkpoint")).await {
             Ok(t) => t,
             Err(e) => {

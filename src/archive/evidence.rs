@@ -5,7 +5,7 @@
 
 use super::checkpoint::{verify_cosignature, Checkpoint};
 use super::entry::{Act, Entry};
-use super::merkle::{self, Hash};
+use super::merkle;
 use super::note::Note;
 use super::wire::InclusionView;
 use crate::crypto::PublicKey;
@@ -110,12 +110,7 @@ pub fn judge(
     if entry.act != Act::LicenseIssued || !entry.records(jwt.as_bytes()) {
         return no("the entry is not of this credential's issuance".into());
     }
-    let proof: Option<Vec<Hash>> = view
-        .proof
-        .iter()
-        .map(|h| STANDARD.decode(h).ok().and_then(|b| b.try_into().ok()))
-        .collect();
-    let Some(proof) = proof else {
+    let Some(proof) = super::wire::decode_hashes(&view.proof) else {
         return no("the proof's hashes are not 32 bytes of base64".into());
     };
     if view.size != cp.size {

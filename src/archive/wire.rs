@@ -60,3 +60,15 @@ pub struct ConsistencyView {
     /// The proof's hashes, base64.
     pub proof: Vec<String>,
 }
+
+/// Hashes as served (base64) → the hashes; `None` if one is not 32 bytes of base64.
+pub fn decode_hashes(b64: &[String]) -> Option<Vec<super::merkle::Hash>> {
+    b64.iter()
+        .map(|h| STANDARD.decode(h).ok().and_then(|b| b.try_into().ok()))
+        .collect()
+}
+
+/// Hashes → as served (base64).
+pub fn encode_hashes(hashes: &[super::merkle::Hash]) -> Vec<String> {
+    hashes.iter().map(|h| STANDARD.encode(h)).collect()
+}

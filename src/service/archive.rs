@@ -97,13 +97,17 @@ pub async fn consistency<S: ArchiveStore>(
     Ok(store.archive_consistency(from, to).await?)
 }
 
-/// Entries `[from, from + count)` (at most a page).
+/// Entries `[from, from + count)` (at most a page; none from beyond the log).
 pub async fn entries<S: ArchiveStore>(
     store: &S,
     from: u64,
     count: u64,
 ) -> Result<Vec<LoggedEntry>, ServiceError> {
-    Ok(store.archive_entries(from, count).await?)
+    let size = store.archive_size().await?;
+    if from >= size {
+        return Ok(Vec::new());
+    }
+    Ok(store.archive_entries(from, count.min(size - from)).await?)
 }
 
 /// The checkpoint as the node serves it: its signed note with the cosignature lines
@@ -264,6 +268,9 @@ pub async fn accept_cosignature<S: ArchiveStore>(
     line: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
+    if size > store.archive_size().await? {
+        return Err(ServiceError::NotFound);
+    }
     let kept = store
         .archive_checkpoint(Some(size))
         .await?

@@ -148,6 +148,23 @@ pub struct LocalCode {
     pub code: String,
 }
 
+impl ProvinceEntry {
+    /// The public keys of its show-license services' certificates (P-256 or SM2; the
+    /// ones that do not decode are left out): the keys that sign the province node's
+    /// show tokens, signed calls and archive checkpoints.
+    pub fn show_service_keys(&self) -> Vec<crate::crypto::PublicKey> {
+        self.show_services
+            .iter()
+            .flat_map(|s| &s.certs)
+            .filter_map(|c| B64.decode(&c.der).ok())
+            .filter_map(|der| {
+                let (_, cert) = x509_parser::parse_x509_certificate(&der).ok()?;
+                crate::crypto::PublicKey::from_spki_der(cert.tbs_certificate.subject_pki.raw).ok()
+            })
+            .collect()
+    }
+}
+
 impl TrustList {
     /// A province's entry.
     pub fn province(&self, p: Province) -> Option<&ProvinceEntry> {

@@ -126,7 +126,14 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
     let proof: Vec<merkle::Hash> = inc.proof.iter().map(|h| base64_32(h)).collect();
     merkle::verify_inclusion(3, 5, &base64_32(&inc.entry.leaf_hash), &proof, &cp.root).unwrap();
     // wrong queries are problems (4xx) with a reason, not 500s
-    for q in ["index=5&size=5", "index=x", "index=0&size=99", ""] {
+    for q in [
+        "index=5&size=5",
+        "index=x",
+        "index=0&size=99",
+        "",
+        "index=18446744073709551615&size=18446744073709551615",
+        "digest=zz",
+    ] {
         let r = reqwest::blocking::get(format!("{url}/v1/archive/proofs/inclusion?{q}")).unwrap();
         assert!(r.status().is_client_error(), "{q}: {}", r.status());
         assert_eq!(
@@ -135,6 +142,21 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
             "{q}"
         );
     }
+
+    // a page from beyond the log is empty, at any offset
+    for q in [
+        "from=5",
+        "from=18446744073709551615&count=18446744073709551615",
+    ] {
+        let r = reqwest::blocking::get(format!("{url}/v1/archive/entries?{q}")).unwrap();
+        assert_eq!(r.status(), 200, "{q}");
+        assert_eq!(r.text().unwrap(), "[]", "{q}");
+    }
+    let r = reqwest::blocking::get(format!(
+        "{url}/v1/archive/proofs/consistency?from=1&to=18446744073709551615"
+    ))
+    .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
 
     // A first audit keeps the checkpoint; rebuilt from every entry, it agrees.
     let (code, out) = audit(&url, &state, &cert, true);

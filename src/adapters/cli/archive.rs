@@ -123,13 +123,7 @@ fn log_keys(a: &VerifyArgs, node: &str) -> Result<Vec<PublicKey>, CliError> {
         .iter()
         .find(|p| p.node_url.trim_end_matches('/') == node)
         .ok_or_else(|| CliError::Input(format!("the trust list names no node at {node}")))?;
-    let keys: Vec<PublicKey> = p
-        .show_services
-        .iter()
-        .flat_map(|s| &s.certs)
-        .filter_map(|c| STANDARD.decode(&c.der).ok())
-        .filter_map(|der| crate::qr::cose::cert_public_key(&der))
-        .collect();
+    let keys = p.show_service_keys();
     if keys.is_empty() {
         return Err(CliError::Input(format!(
             "the trust list gives no show-service certificate for {}",
@@ -156,17 +150,9 @@ fn write_state(path: &Path, state: &BTreeMap<String, Seen>) -> Result<(), CliErr
 }
 
 fn hashes(b64: &[String]) -> Result<Vec<Hash>, CliError> {
-    b64.iter()
-        .map(|h| {
-            STANDARD
-                .decode(h)
-                .ok()
-                .and_then(|v| v.try_into().ok())
-                .ok_or_else(|| {
-                    CliError::Input("the node served a hash that is not 32 bytes of base64".into())
-                })
-        })
-        .collect()
+    crate::archive::wire::decode_hashes(b64).ok_or_else(|| {
+        CliError::Input("the node served a hash that is not 32 bytes of base64".into())
+    })
 }
 
 fn run_verify(a: VerifyArgs) -> Result<i32, CliError> {

@@ -159,7 +159,7 @@ pub async fn inclusion(
         return Ok(Json(InclusionView {
             entry: EntryView::from(&inc.entry),
             size: inc.size,
-            proof: inc.proof.iter().map(|h| STANDARD.encode(h)).collect(),
+            proof: crate::archive::wire::encode_hashes(&inc.proof),
             checkpoint: Some(text),
         }));
     }
@@ -172,7 +172,7 @@ pub async fn inclusion(
     Ok(Json(InclusionView {
         entry: EntryView::from(&inc.entry),
         size: inc.size,
-        proof: inc.proof.iter().map(|h| STANDARD.encode(h)).collect(),
+        proof: crate::archive::wire::encode_hashes(&inc.proof),
         checkpoint: None,
     }))
 }
@@ -188,6 +188,6 @@ pub async fn consistency(
     Ok(Json(ConsistencyView {
         from,
         to,
-        proof: proof.iter().map(|h| STANDARD.encode(h)).collect(),
+        proof: crate::archive::wire::encode_hashes(&proof),
     }))
 }

@@ -21,7 +21,7 @@ const ROWS_PER_STATEMENT: usize = 64;
 /// The most entries one read returns.
 pub const MAX_ENTRIES_PER_READ: u64 = 1000;
 
-fn hex32(s: &str, what: &'static str) -> Result<Hash, StorageError> {
+pub(super) fn hex32(s: &str, what: &'static str) -> Result<Hash, StorageError> {
     hex::decode(s)
         .ok()
         .and_then(|v| v.try_into().ok())

@@ -7,10 +7,7 @@ use crate::service::store::ForkRecord;
 use sqlx::Row;
 
 fn hex32(s: &str) -> Result<[u8; 32], StorageError> {
-    hex::decode(s)
-        .ok()
-        .and_then(|v| v.try_into().ok())
-        .ok_or(StorageError::Corrupt("a witnessed root is not hex"))
+    super::archive::hex32(s, "a witnessed root is not hex")
 }
 
 fn size_i64(size: u64) -> Result<i64, StorageError> {

@@ -12,20 +12,8 @@ use crate::crypto::PublicKey;
 use crate::license::sdjwt::SdJwt;
 use crate::service::archive as uc;
 use crate::service::trust_list::CurrentTrustList;
-use crate::trust_list::ProvinceEntry;
 use crate::verify::{Kind, Verdict};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use sha2::{Digest, Sha256};
-
-fn show_keys(p: &ProvinceEntry) -> Vec<PublicKey> {
-    p.show_services
-        .iter()
-        .flat_map(|s| &s.certs)
-        .filter_map(|c| STANDARD.decode(&c.der).ok())
-        .filter_map(|der| crate::qr::cose::cert_public_key(&der))
-        .collect()
-}
 
 /// The evidence for `verdict` of the artifact `bytes`; `None` when it is not an
 /// SD-JWT license of a listed province.
@@ -49,7 +37,7 @@ pub async fn evidence(
         .iter()
         .filter(|p| p.code != province.code)
         .flat_map(|p| {
-            show_keys(p)
+            p.show_service_keys()
                 .into_iter()
                 .map(move |k| (witness_name(p.code), k))
         })
@@ -80,7 +68,7 @@ pub async fn evidence(
         let view = InclusionView {
             entry: (&inc.entry).into(),
             size: inc.size,
-            proof: inc.proof.iter().map(|h| STANDARD.encode(h)).collect(),
+            proof: crate::archive::wire::encode_hashes(&inc.proof),
             checkpoint: Some(text),
         };
         (view, origin(own), vec![party.signer.public_key().clone()])
@@ -95,7 +83,7 @@ pub async fn evidence(
             Err(e) => return unavailable(e),
         };
         match serde_json::from_str::<InclusionView>(&text) {
-            Ok(v) => (v, origin(province.code), show_keys(entry)),
+            Ok(v) => (v, origin(province.code), entry.show_service_keys()),
             Err(e) => return unavailable(format!("{url}: {e}")),
         }
     };
