@@ -396,11 +396,6 @@ pub trait ArchiveStore: Sync {
         from: u64,
         count: u64,
     ) -> impl Future<Output = Result<Vec<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
-    /// The entries about `subject`, oldest first.
-    fn archive_entries_of(
-        &self,
-        subject: &str,
-    ) -> impl Future<Output = Result<Vec<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
     /// The first entry of `act` whose digest is `digest`.
     fn archive_entry_by_digest(
         &self,

@@ -228,28 +228,42 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
         .map(|l| l.entry)
         .collect();
     entries[1].subject = "SH-rewritten".into();
-    sql("DELETE FROM archive_log");
-    sql("DELETE FROM archive_nodes");
-    sql("DELETE FROM archive_checkpoints");
-    sql("UPDATE archive_head SET size = 0");
-    rt.block_on(store.archive_append(&entries)).unwrap();
+    rt.block_on(rewrite_log(&db.display().to_string(), &store, &entries));
     let (code, out) = audit(&url, &state, &cert, false);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("forked or was rewritten"), "{out}");
 
     // Entries deleted from the end (and the checkpoints): the log shrank.
-    let keep: Vec<Entry> = entries[..6].to_vec();
-    entries[1].subject = logged[1].entry.subject.clone();
-    sql("DELETE FROM archive_log");
-    sql("DELETE FROM archive_nodes");
-    sql("DELETE FROM archive_checkpoints");
-    sql("UPDATE archive_head SET size = 0");
-    rt.block_on(store.archive_append(&keep)).unwrap();
+    rt.block_on(rewrite_log(
+        &db.display().to_string(),
+        &store,
+        &entries[..6],
+    ));
     let (code, out) = audit(&url, &state, &cert, false);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("shrank from 8 to 6"), "{out}");
     rt.block_on(store.close());
     drop(server);
+}
+
+/// Rewrite the archive log of the SQLite database `db` (served by `store`'s node) to
+/// hold `entries`, with its nodes redone and its checkpoints and cosignatures gone: a
+/// consistent forgery, as an operator with database access could make it.
+pub(crate) async fn rewrite_log(db: &str, store: &Store, entries: &[Entry]) {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
+        .await
+        .unwrap();
+    for q in [
+        "DELETE FROM archive_log",
+        "DELETE FROM archive_nodes",
+        "DELETE FROM archive_checkpoints",
+        "DELETE FROM archive_cosignatures",
+        "UPDATE archive_head SET size = 0",
+    ] {
+        sqlx::query(q).execute(&mut c).await.unwrap();
+    }
+    store.archive_append(entries).await.unwrap();
 }
 
 fn base64_32(s: &str) -> merkle::Hash {

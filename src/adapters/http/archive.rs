@@ -27,19 +27,28 @@ pub const COSIGN_PATH: &str = "/v1/federation/archive/cosignatures";
 /// Media type of a checkpoint.
 pub const CHECKPOINT_TYPE: &str = "text/plain; charset=utf-8";
 
-/// The unsigned integer `name` of a query string, or `default` when absent.
-fn param(query: &Option<String>, name: &str, default: Option<u64>) -> Result<u64, ApiError> {
-    let value = query.as_deref().unwrap_or("").split('&').find_map(|kv| {
+/// The value of `name` in a query string (a bare `name` is an empty value).
+fn value<'q>(query: &'q Option<String>, name: &str) -> Option<&'q str> {
+    query.as_deref().unwrap_or("").split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
         (k == name).then_some(v)
-    });
-    match (value, default) {
-        (Some(v), _) => v.parse::<u64>().map_err(|_| {
-            ApiError::InvalidRequest(format!("{name} must be an unsigned integer, not {v:?}"))
-        }),
-        (None, Some(d)) => Ok(d),
-        (None, None) => Err(ApiError::InvalidRequest(format!("{name} is required"))),
-    }
+    })
+}
+
+/// The unsigned integer `name` of a query string, if given.
+fn number(query: &Option<String>, name: &str) -> Result<Option<u64>, ApiError> {
+    value(query, name)
+        .map(|v| {
+            v.parse::<u64>().map_err(|_| {
+                ApiError::InvalidRequest(format!("{name} must be an unsigned integer, not {v:?}"))
+            })
+        })
+        .transpose()
+}
+
+/// The unsigned integer `name` of a query string, which must be given.
+fn required(query: &Option<String>, name: &str) -> Result<u64, ApiError> {
+    number(query, name)?.ok_or_else(|| ApiError::InvalidRequest(format!("{name} is required")))
 }
 
 /// The signer and origin of this node's log.
@@ -127,8 +136,8 @@ pub async fn entries(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Vec<EntryView>>, ApiError> {
-    let from = param(&q, "from", Some(0))?;
-    let count = param(&q, "count", Some(100))?;
+    let from = number(&q, "from")?.unwrap_or(0);
+    let count = number(&q, "count")?.unwrap_or(100);
     let page = uc::entries(node.store(), from, count).await?;
     Ok(Json(page.iter().map(EntryView::from).collect()))
 }
@@ -141,8 +150,7 @@ pub async fn inclusion(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<InclusionView>, ApiError> {
-    let query = q.as_deref().unwrap_or("");
-    if let Some(digest) = query.split('&').find_map(|kv| kv.strip_prefix("digest=")) {
+    if let Some(digest) = value(&q, "digest") {
         let digest: crate::archive::merkle::Hash = hex::decode(digest)
             .ok()
             .and_then(|d| d.try_into().ok())
@@ -163,11 +171,8 @@ pub async fn inclusion(
             checkpoint: Some(text),
         }));
     }
-    let index = param(&q, "index", None)?;
-    let size = match query.split('&').any(|kv| kv.starts_with("size=")) {
-        true => Some(param(&q, "size", None)?),
-        false => None,
-    };
+    let index = required(&q, "index")?;
+    let size = number(&q, "size")?;
     let inc = uc::inclusion(node.store(), index, size).await?;
     Ok(Json(InclusionView {
         entry: EntryView::from(&inc.entry),
@@ -182,8 +187,8 @@ pub async fn consistency(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<ConsistencyView>, ApiError> {
-    let from = param(&q, "from", None)?;
-    let to = param(&q, "to", None)?;
+    let from = required(&q, "from")?;
+    let to = required(&q, "to")?;
     let proof = uc::consistency(node.store(), from, to).await?;
     Ok(Json(ConsistencyView {
         from,

@@ -21,6 +21,26 @@ const ROWS_PER_STATEMENT: usize = 64;
 /// The most entries one read returns.
 pub const MAX_ENTRIES_PER_READ: u64 = 1000;
 
+/// The columns an entry is read from.
+const SELECT_ENTRY: &str = "SELECT idx, act, subject, digest, at, leaf FROM archive_log";
+
+/// An entry from a row of [`SELECT_ENTRY`].
+fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<LoggedEntry, StorageError> {
+    let entry = Entry::from_columns(
+        &row.try_get::<String, _>("act")?,
+        &row.try_get::<String, _>("subject")?,
+        &row.try_get::<String, _>("digest")?,
+        row.try_get("at")?,
+    )
+    .map_err(|_| StorageError::Corrupt("an archive_log row is not an entry"))?;
+    let index: i64 = row.try_get("idx")?;
+    Ok(LoggedEntry {
+        index: index as u64,
+        entry,
+        leaf: hex32(&row.try_get::<String, _>("leaf")?, "archive_log.leaf")?,
+    })
+}
+
 pub(super) fn hex32(s: &str, what: &'static str) -> Result<Hash, StorageError> {
     hex::decode(s)
         .ok()
@@ -28,7 +48,7 @@ pub(super) fn hex32(s: &str, what: &'static str) -> Result<Hash, StorageError> {
         .ok_or(StorageError::Corrupt(what))
 }
 
-fn to_i64(v: u64) -> Result<i64, StorageError> {
+pub(super) fn to_i64(v: u64) -> Result<i64, StorageError> {
     i64::try_from(v).map_err(|_| StorageError::Corrupt("archive index beyond 2^63"))
 }
 
@@ -204,49 +224,28 @@ impl Store {
         count: u64,
     ) -> Result<Vec<LoggedEntry>, StorageError> {
         let count = count.min(MAX_ENTRIES_PER_READ);
-        let rows = sqlx::query(
-            "SELECT idx, act, subject, digest, at, leaf FROM archive_log \
-             WHERE idx >= $1 AND idx < $2 ORDER BY idx",
-        )
+        let rows = sqlx::query(&format!(
+            "{SELECT_ENTRY} WHERE idx >= $1 AND idx < $2 ORDER BY idx"
+        ))
         .bind(to_i64(from)?)
         .bind(to_i64(from.saturating_add(count))?)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let entry = Entry::from_columns(
-                    &row.try_get::<String, _>("act")?,
-                    &row.try_get::<String, _>("subject")?,
-                    &row.try_get::<String, _>("digest")?,
-                    row.try_get("at")?,
-                )
-                .map_err(|_| StorageError::Corrupt("an archive_log row is not an entry"))?;
-                let index: i64 = row.try_get("idx")?;
-                Ok(LoggedEntry {
-                    index: index as u64,
-                    entry,
-                    leaf: hex32(&row.try_get::<String, _>("leaf")?, "archive_log.leaf")?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry_from_row).collect()
     }
 
-    /// The entries about `subject`, oldest first.
+    /// The entries about `subject`, oldest first (at most 100).
     pub async fn archive_entries_of(
         &self,
         subject: &str,
     ) -> Result<Vec<LoggedEntry>, StorageError> {
-        let rows =
-            sqlx::query("SELECT idx FROM archive_log WHERE subject = $1 ORDER BY idx LIMIT 100")
-                .bind(subject)
-                .fetch_all(&self.pool)
-                .await?;
-        let mut out = Vec::new();
-        for row in rows {
-            let idx: i64 = row.try_get("idx")?;
-            out.extend(self.archive_entries(idx as u64, 1).await?);
-        }
-        Ok(out)
+        let rows = sqlx::query(&format!(
+            "{SELECT_ENTRY} WHERE subject = $1 ORDER BY idx LIMIT 100"
+        ))
+        .bind(subject)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
     }
 
     /// The first entry of `act` whose digest is `digest`.
@@ -255,24 +254,14 @@ impl Store {
         act: &str,
         digest: &Hash,
     ) -> Result<Option<LoggedEntry>, StorageError> {
-        let row = sqlx::query(
-            "SELECT idx FROM archive_log WHERE digest = $1 AND act = $2 ORDER BY idx LIMIT 1",
-        )
+        let row = sqlx::query(&format!(
+            "{SELECT_ENTRY} WHERE digest = $1 AND act = $2 ORDER BY idx LIMIT 1"
+        ))
         .bind(hex::encode(digest))
         .bind(act)
         .fetch_optional(&self.pool)
         .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let idx: i64 = r.try_get("idx")?;
-                Ok(self
-                    .archive_entries(idx as u64, 1)
-                    .await?
-                    .into_iter()
-                    .next())
-            }
-        }
+        row.as_ref().map(entry_from_row).transpose()
     }
 
     /// Run `prove` against the log's nodes: once to learn what it needs, once on them.

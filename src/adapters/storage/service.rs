@@ -206,9 +206,6 @@ impl ArchiveStore for Store {
     async fn archive_entries(&self, from: u64, count: u64) -> Result<Vec<LoggedEntry>, StoreError> {
         Ok(Store::archive_entries(self, from, count).await?)
     }
-    async fn archive_entries_of(&self, subject: &str) -> Result<Vec<LoggedEntry>, StoreError> {
-        Ok(Store::archive_entries_of(self, subject).await?)
-    }
     async fn archive_entry_by_digest(
         &self,
         act: crate::archive::entry::Act,

@@ -1,6 +1,7 @@
 //! Witnessing: the peers' checkpoints this node cosigned and the conflicts it refused,
 //! and the peers' cosignatures of this node's own checkpoints.
 
+use super::archive::to_i64;
 use super::{StorageError, Store};
 use crate::archive::checkpoint::StoredCheckpoint;
 use crate::service::store::ForkRecord;
@@ -8,10 +9,6 @@ use sqlx::Row;
 
 fn hex32(s: &str) -> Result<[u8; 32], StorageError> {
     super::archive::hex32(s, "a witnessed root is not hex")
-}
-
-fn size_i64(size: u64) -> Result<i64, StorageError> {
-    i64::try_from(size).map_err(|_| StorageError::Corrupt("tree size beyond 2^63"))
 }
 
 impl Store {
@@ -49,7 +46,7 @@ impl Store {
              note = excluded.note, at = excluded.at WHERE archive_witnessed.size <= excluded.size",
         )
         .bind(origin)
-        .bind(size_i64(cp.size)?)
+        .bind(to_i64(cp.size)?)
         .bind(hex::encode(cp.root))
         .bind(&cp.note)
         .bind(now)
@@ -65,8 +62,8 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&f.origin)
-        .bind(size_i64(f.size)?)
-        .bind(size_i64(f.seen_size)?)
+        .bind(to_i64(f.size)?)
+        .bind(to_i64(f.seen_size)?)
         .bind(hex::encode(f.seen_root))
         .bind(&f.other_note)
         .bind(&f.reason)
@@ -114,7 +111,7 @@ impl Store {
             "INSERT INTO archive_cosignatures (size, witness, line, at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (size, witness) DO NOTHING",
         )
-        .bind(size_i64(size)?)
+        .bind(to_i64(size)?)
         .bind(witness)
         .bind(line)
         .bind(now)
@@ -128,7 +125,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT line FROM archive_cosignatures WHERE size = $1 ORDER BY witness LIMIT 16",
         )
-        .bind(size_i64(size)?)
+        .bind(to_i64(size)?)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| Ok(r.try_get("line")?)).collect()

@@ -47,7 +47,6 @@ fn show_key(nodes: &FourNodes, p: Province) -> deltaseal::crypto::PublicKey {
 /// Rewrite Jiangsu's log in its database with `edit` applied to its entries (nodes
 /// and checkpoints redone: a consistent forgery).
 async fn rewrite_js(nodes: &FourNodes, edit: impl FnOnce(&mut Vec<Entry>)) {
-    use sqlx::Connection;
     let store = nodes.node(Jiangsu).store();
     let size = store.archive_size().await.unwrap();
     let mut entries: Vec<Entry> = store
@@ -58,20 +57,7 @@ async fn rewrite_js(nodes: &FourNodes, edit: impl FnOnce(&mut Vec<Entry>)) {
         .map(|l| l.entry)
         .collect();
     edit(&mut entries);
-    let db = &nodes.config(Jiangsu).database;
-    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{db}"))
-        .await
-        .unwrap();
-    for q in [
-        "DELETE FROM archive_log",
-        "DELETE FROM archive_nodes",
-        "DELETE FROM archive_checkpoints",
-        "DELETE FROM archive_cosignatures",
-        "UPDATE archive_head SET size = 0",
-    ] {
-        sqlx::query(q).execute(&mut c).await.unwrap();
-    }
-    store.archive_append(&entries).await.unwrap();
+    crate::archive::rewrite_log(&nodes.config(Jiangsu).database, store, &entries).await;
 }
 
 #[tokio::test]
