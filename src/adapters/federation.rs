@@ -190,11 +190,11 @@ fn status_client() -> &'static reqwest::Client {
     })
 }
 
-/// Fetch the signed list (status list token, seal revocation list) at `url`: `200`, at
-/// most [`MAX_STATUS_LIST_BYTES`], UTF-8, within [`STATUS_FETCH_TIMEOUT`].
-pub async fn fetch_status_list(url: &str) -> Result<String, String> {
-    let too_large =
-        || format!("{url}: the status list is larger than {MAX_STATUS_LIST_BYTES} bytes");
+/// Fetch the signed text another node serves at `url` (a status list token, a seal
+/// revocation list, an archive checkpoint or proof): `200`, at most
+/// [`MAX_STATUS_LIST_BYTES`], UTF-8, within [`STATUS_FETCH_TIMEOUT`].
+pub async fn fetch_signed_text(url: &str) -> Result<String, String> {
+    let too_large = || format!("{url}: the answer is larger than {MAX_STATUS_LIST_BYTES} bytes");
     let mut resp = status_client()
         .get(url)
         .send()
@@ -220,7 +220,7 @@ pub async fn fetch_status_list(url: &str) -> Result<String, String> {
         }
         bytes.extend_from_slice(&chunk);
     }
-    String::from_utf8(bytes).map_err(|_| format!("{url}: the status list is not UTF-8"))
+    String::from_utf8(bytes).map_err(|_| format!("{url}: the answer is not UTF-8"))
 }
 
 /// One of this node's own lists.
@@ -272,7 +272,7 @@ impl crate::service::held_lists::StatusFetcher for NodeFetcher<'_> {
                     .await
                     .map_err(|e| e.to_string())
             }
-            None => fetch_status_list(uri).await,
+            None => fetch_signed_text(uri).await,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! cosignature back to the peer over a signed call. Run now and then by `serve` on a
 //! provincial node, and on demand.
 
-use crate::adapters::federation::fetch_status_list;
+use crate::adapters::federation::fetch_signed_text;
 use crate::adapters::http::archive::COSIGN_PATH;
 use crate::adapters::http::state::Node;
 use crate::archive::checkpoint::{origin, witness_name};
@@ -27,7 +27,7 @@ pub enum Outcome {
 
 async fn consistency(node_url: String, from: u64, to: u64) -> Result<Vec<Hash>, String> {
     let url = format!("{node_url}/v1/archive/proofs/consistency?from={from}&to={to}");
-    let text = fetch_status_list(&url).await?;
+    let text = fetch_signed_text(&url).await?;
     let v: ConsistencyView = serde_json::from_str(&text).map_err(|e| format!("{url}: {e}"))?;
     crate::archive::wire::decode_hashes(&v.proof)
         .ok_or_else(|| format!("{url}: a hash is not 32 bytes of base64"))
@@ -49,7 +49,7 @@ pub async fn witness_peers(node: &Node) -> Vec<(Province, Outcome)> {
         }
         let base = p.node_url.trim_end_matches('/').to_string();
         let keys = p.show_service_keys();
-        let text = match fetch_status_list(&format!("{base}/v1/archive/checkpoint")).await {
+        let text = match fetch_signed_text(&format!("{base}/v1/archive/checkpoint")).await {
             Ok(t) => t,
             Err(e) => {
                 out.push((p.code, Outcome::Failed(e)));

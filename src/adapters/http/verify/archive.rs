@@ -78,7 +78,7 @@ pub async fn evidence(
             entry.node_url.trim_end_matches('/'),
             hex::encode(digest)
         );
-        let text = match crate::adapters::federation::fetch_status_list(&url).await {
+        let text = match crate::adapters::federation::fetch_signed_text(&url).await {
             Ok(t) => t,
             Err(e) => return unavailable(e),
         };
