@@ -13,6 +13,8 @@
 //! - [`seal`]: GB/T 38540 seals and stamps, and OFD documents carrying them.
 //! - [`federation`]: the signed calls between provinces' nodes (making and checking them).
 //! - [`holder`]: holders signing in with OpenID Connect ID tokens, and the demo provider.
+//! - [`consent`]: holders' consents to agencies' fetching their licenses, and the accesses
+//!   made under them.
 //! - [`report`]: the one verification report model every verifier returns.
 //! - [`trust_list`]: the signed regional trust list and the anchors it yields.
 //! - [`verify`]: the one verification engine — any artifact, under the trust list and a policy.
@@ -31,6 +33,7 @@
 pub mod adapters;
 pub mod archive;
 pub mod catalog;
+pub mod consent;
 pub mod crypto;
 pub mod federation;
 pub mod holder;

@@ -64,6 +64,9 @@ pub enum ServiceError {
         /// the sequence both lists carry
         sequence: u64,
     },
+    /// An agency's use of a holder's consent is refused.
+    #[error(transparent)]
+    Consent(crate::consent::Refusal),
     /// No trust list is offered or stored.
     #[error("no trust list is held")]
     NoTrustList,

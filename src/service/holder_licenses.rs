@@ -16,7 +16,7 @@ use crate::jose::normalise_audience;
 use crate::license::{HolderCodeType, Status};
 use crate::pki::Province;
 use crate::trust_list::TrustList;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::future::Future;
 
 /// The store as this use case needs it.
@@ -51,7 +51,7 @@ pub trait PeerNodes: Sync {
 }
 
 /// How a province's part of the answer came.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// From this node's own store.
@@ -63,7 +63,7 @@ pub enum Outcome {
 }
 
 /// One province's part of the answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvinceAnswer {
     /// The province.
     pub province: Province,

@@ -17,6 +17,7 @@
 
 pub mod archive;
 pub mod blocking;
+pub mod consent;
 mod error;
 pub mod held_lists;
 pub mod holder_licenses;

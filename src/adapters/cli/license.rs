@@ -67,6 +67,24 @@ pub(crate) enum LicenseCommand {
         #[arg(long, default_value_t = super::license_bulk::DEFAULT_BATCH_SIZE)]
         batch_size: usize,
     },
+    /// Fetch a holder's licenses under their consent (免提交): the presentations of the
+    /// consented claims from whichever province issued them, each with its verdict.
+    Fetch {
+        #[command(flatten)]
+        conn: Conn,
+        /// The holder's code (citizen identity number or USCC).
+        #[arg(long)]
+        holder: String,
+        /// The license type code the consent covers.
+        #[arg(long = "type")]
+        type_code: String,
+        /// The consent id the holder gave.
+        #[arg(long)]
+        consent: String,
+        /// Only these claims (comma-separated; default: every consented claim).
+        #[arg(long)]
+        claims: Option<String>,
+    },
     /// Suspend a license.
     Suspend(StatusArgs),
     /// Reinstate a suspended license.
@@ -229,6 +247,13 @@ pub(crate) fn run(cmd: LicenseCommand) -> Result<i32, CliError> {
             file,
             batch_size,
         } => super::license_bulk::bulk(&Client::new(&conn)?, &file, batch_size),
+        LicenseCommand::Fetch {
+            conn,
+            holder,
+            type_code,
+            consent,
+            claims,
+        } => fetch(&conn, &holder, &type_code, &consent, claims.as_deref()),
         LicenseCommand::Suspend(a) => status_change(a, "suspend"),
         LicenseCommand::Reinstate(a) => status_change(a, "reinstate"),
         LicenseCommand::Revoke(a) => status_change(a, "revoke"),
@@ -340,6 +365,50 @@ fn status_change(a: StatusArgs, action: &str) -> Result<i32, CliError> {
         Err(e) => Err(CliError::Input(format!(
             "cannot reach {}: {e}",
             a.conn.server
+        ))),
+    }
+}
+
+fn fetch(
+    conn: &Conn,
+    holder: &str,
+    type_code: &str,
+    consent: &str,
+    claims: Option<&str>,
+) -> Result<i32, CliError> {
+    let mut query = vec![("type", type_code), ("consent", consent)];
+    if let Some(c) = claims {
+        query.push(("claims", c));
+    }
+    let query = serde_urlencoded::to_string(&query).map_err(|e| CliError::Input(e.to_string()))?;
+    let holder: String = url::form_urlencoded::byte_serialize(holder.as_bytes()).collect();
+    let client = Client::new(conn)?;
+    match client.send(
+        reqwest::Method::GET,
+        &format!("/v1/holders/{holder}/licenses?{query}"),
+        None,
+        None,
+    ) {
+        Ok((200, v)) => {
+            for l in v["licenses"].as_array().into_iter().flatten() {
+                eprintln!(
+                    "{} {} {}: {}",
+                    l["identifier"].as_str().unwrap_or(""),
+                    l["province"].as_str().unwrap_or(""),
+                    l["type_code"].as_str().unwrap_or(""),
+                    l["verdict"]["report"]["indication"].as_str().unwrap_or("?")
+                );
+            }
+            print_json(&v);
+            Ok(0)
+        }
+        Ok((s, v)) => {
+            eprintln!("deltaseal: refused: {}", problem_text(s, &v));
+            Ok(EXIT_FAILED)
+        }
+        Err(e) => Err(CliError::Input(format!(
+            "cannot reach {}: {e}",
+            conn.server
         ))),
     }
 }

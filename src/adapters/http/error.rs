@@ -143,6 +143,12 @@ pub enum ApiError {
     /// An algorithm the project does not speak, or a key of the wrong algorithm.
     #[error("{0}")]
     UnsupportedAlgorithm(String),
+    /// An agency's use of a holder's consent is refused (each refusal its own code).
+    #[error(transparent)]
+    Consent(crate::consent::Refusal),
+    /// The node that keeps a consent did not answer, or answered nothing usable.
+    #[error("the node keeping the consent could not be asked: {0}")]
+    ConsentNodeUnavailable(String),
     /// The node holds no trust list it may rely on (none accepted, or the newest one is
     /// past its next update plus the grace).
     #[error("this node holds no valid trust list")]
@@ -211,6 +217,8 @@ impl ApiError {
             BadSignature(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_signature"),
             BadKey(_) => (StatusCode::UNPROCESSABLE_ENTITY, "bad_key"),
             UnsupportedAlgorithm(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unsupported_algorithm"),
+            Consent(r) => (StatusCode::FORBIDDEN, r.code()),
+            ConsentNodeUnavailable(_) => (StatusCode::BAD_GATEWAY, "consent_node_unavailable"),
             TrustListUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "trust_list_unavailable"),
             RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
@@ -240,6 +248,9 @@ impl ApiError {
         });
         if let ApiError::BatchItem { index, .. } = self {
             p["item"] = json!(index);
+        }
+        if let ApiError::Consent(r) = self {
+            p["refusal"] = json!(r);
         }
         if let ApiError::WrongAudience(expected) = self {
             p["expected_audiences"] = json!(expected);

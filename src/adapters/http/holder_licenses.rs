@@ -40,7 +40,7 @@ pub struct HolderAnswer {
 }
 
 /// The other nodes, asked all at once over signed calls.
-struct NodePeers(AppState);
+pub(crate) struct NodePeers(pub(crate) AppState);
 
 impl PeerNodes for NodePeers {
     async fn ask_all(
@@ -93,7 +93,7 @@ impl PeerNodes for NodePeers {
     }
 }
 
-fn problem_detail(body: &[u8]) -> String {
+pub(crate) fn problem_detail(body: &[u8]) -> String {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_string))

@@ -12,6 +12,7 @@
 pub mod archive;
 pub mod auth;
 pub mod blocking;
+pub mod consent;
 pub mod demo_data;
 pub mod demo_idp;
 pub mod error;
@@ -86,6 +87,14 @@ pub fn app(node: AppState) -> Router {
         .route(show::PREPARE_PATH, post(show::prepare_route))
         .route("/v1/holder/me", get(holder::me))
         .route("/v1/holder/licenses", get(holder_licenses::list))
+        .route(
+            "/v1/holder/consents",
+            get(consent::list).post(consent::grant),
+        )
+        .route("/v1/holder/consents/{id}/revoke", post(consent::revoke))
+        .route("/v1/holder/accesses", get(consent::accesses))
+        .route("/v1/holders/{holder_code}/licenses", get(consent::fetch))
+        .route(consent::FEDERATION_PATH, post(consent::federation))
         .route(
             holder_licenses::FEDERATION_PATH,
             post(holder_licenses::federation),

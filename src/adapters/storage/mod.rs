@@ -12,6 +12,7 @@
 //! PostgreSQL uses its defaults (`synchronous_commit=on`).
 
 mod archive;
+mod consents;
 mod error;
 mod held_lists;
 mod licenses;

@@ -265,3 +265,41 @@ impl ArchiveStore for Store {
         Ok(Store::archive_cosignatures(self, size).await?)
     }
 }
+
+impl crate::service::consent::ConsentStore for Store {
+    async fn insert_consent(
+        &self,
+        c: &crate::consent::Consent,
+        max_per_holder: usize,
+    ) -> Result<bool, StoreError> {
+        Ok(Store::insert_consent(self, c, max_per_holder).await?)
+    }
+    async fn consent(&self, id: &str) -> Result<Option<crate::consent::Consent>, StoreError> {
+        Ok(Store::consent(self, id).await?)
+    }
+    async fn consents_of_holder(
+        &self,
+        code: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::consent::Consent>, StoreError> {
+        Ok(Store::consents_of_holder(self, code, limit).await?)
+    }
+    async fn revoke_consent(
+        &self,
+        id: &str,
+        code: &str,
+        at: i64,
+    ) -> Result<Option<crate::consent::Consent>, StoreError> {
+        Ok(Store::revoke_consent(self, id, code, at).await?)
+    }
+    async fn record_access(&self, a: &crate::consent::Access) -> Result<bool, StoreError> {
+        Ok(Store::record_access(self, a).await?)
+    }
+    async fn accesses_of_holder(
+        &self,
+        code: &str,
+        limit: usize,
+    ) -> Result<Vec<crate::consent::Access>, StoreError> {
+        Ok(Store::accesses_of_holder(self, code, limit).await?)
+    }
+}

@@ -3,6 +3,7 @@
 //! holder gathers from every province.
 
 mod browser;
+mod consent;
 mod gathered;
 mod node_calls;
 mod pages;

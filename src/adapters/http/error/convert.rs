@@ -175,6 +175,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotOwner => ApiError::NotOwner,
             ServiceError::NotFound => ApiError::NotFound,
             ServiceError::IllegalTransition(d) => ApiError::IllegalTransition(d),
+            ServiceError::Consent(r) => ApiError::Consent(r),
             // no list the node may rely on (the reason is the log's)
             ServiceError::TrustList(_)
             | ServiceError::TrustListConflict { .. }

@@ -218,6 +218,31 @@ pub async fn verify(State(node): State<AppState>, req: Request) -> Result<Json<V
     Ok(Json(verdict))
 }
 
+/// The verdict on an SD-JWT presentation handed over between nodes (a license
+/// retrieved under a consent), with its archive evidence: what [`verify`] answers for
+/// it.
+pub async fn verify_presentation(
+    node: &AppState,
+    current: &Arc<CurrentTrustList>,
+    presentation: &str,
+) -> Result<Verdict, ApiError> {
+    let mut item = Item {
+        bytes: presentation.as_bytes().to_vec(),
+        document: None,
+        kind: Some(verify::Kind::SdJwt),
+        at: None,
+        policy: Default::default(),
+    };
+    default_audiences(node, &mut item.policy);
+    let got = gather(node, current, &item).await?;
+    let (n, c) = (node.clone(), current.clone());
+    let mut verdict = TokioBlocking
+        .run(move || verify_one(&n, &c, &item, &got))
+        .await?;
+    verdict.archive = archive::evidence(node, current, presentation.as_bytes(), &verdict).await;
+    Ok(verdict)
+}
+
 /// A policy naming no audience answers to this node's province and id.
 fn default_audiences(node: &Node, policy: &mut crate::verify::Policy) {
     if policy.audiences.is_empty() {
