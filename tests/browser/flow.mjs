@@ -15,6 +15,13 @@ async function advance(seconds) {
   if (value !== "ok") throw new Error("the test did not move the clock: " + value);
 }
 
+// The calling test fetches as an agency (a consent's use) and answers "ok".
+async function agencyFetch(consent) {
+  console.log(JSON.stringify({ step: "agency-fetch", consent }));
+  const { value } = await lines.next();
+  if (value !== "ok") throw new Error("the test did not fetch: " + value);
+}
+
 const cfg = JSON.parse(process.argv[2]);
 const out = (step, data) => console.log(JSON.stringify({ step, ...data }));
 const browser = await chromium.launch({
@@ -46,6 +53,31 @@ try {
   await page.screenshot({ path: cfg.shots + "/holder-cards-en.png", fullPage: true });
   await page.click("#lang");
   out("english", { heading: headingEn, cards: cardsEn });
+
+  // consent: let an agency of another province fetch that license with chosen fields;
+  // the agency fetches; the access shows; revoked, the next fetch is refused
+  if (cfg.consent) {
+    await page.click(`.license[data-province="${cfg.showProvince}"] button.consent-to`);
+    await page.waitForSelector(`#consent-agency option[value="${cfg.consent.agency}"]`, { state: "attached", timeout: 20000 });
+    await page.selectOption("#consent-agency", cfg.consent.agency);
+    await page.fill("#consent-purpose", cfg.consent.purpose);
+    for (const f of cfg.consent.fields) await page.check(`input[name=consent-claim][value="${f}"]`);
+    await page.screenshot({ path: cfg.shots + "/holder-consent.png", fullPage: true });
+    await page.click("#grant");
+    await page.waitForSelector(".consent.active", { timeout: 20000 });
+    const id = await page.getAttribute(".consent.active", "data-consent");
+    out("consented", { id, text: await page.textContent(".consent.active") });
+    await agencyFetch(id);
+    await page.reload();
+    await page.waitForSelector(".access", { timeout: 20000 });
+    const accesses = await page.$$eval(".access", as => as.map(a => ({ consent: a.dataset.consent, province: a.dataset.province, text: a.innerText })));
+    await page.screenshot({ path: cfg.shots + "/holder-accesses.png", fullPage: true });
+    out("accesses", { accesses });
+    await page.click(`.consent[data-consent="${id}"] button.revoke`);
+    await page.waitForSelector(`.consent.inactive[data-consent="${id}"]`, { timeout: 20000 });
+    out("revoked", { id, text: await page.textContent(`.consent[data-consent="${id}"]`) });
+    await agencyFetch(id);
+  }
 
   // choose a license issued in another province and two of its fields
   await page.click(`.license[data-province="${cfg.showProvince}"] button.choose`);

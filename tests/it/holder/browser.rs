@@ -83,6 +83,28 @@ async fn run_flow(four: &FourNodes, cfg: Value) -> Vec<Value> {
             writeln!(s, "ok").unwrap();
             s.flush().unwrap();
         }
+        if v["step"] == "agency-fetch" {
+            // the agency of cfg.consent fetches on its own node under the consent
+            let c = &cfg["consent"];
+            let p = Province::parse(c["province"].as_str().unwrap()).unwrap();
+            let path = format!(
+                "/v1/holders/{}/licenses?type={}&consent={}",
+                c["holder_code"].as_str().unwrap(),
+                c["type"].as_str().unwrap(),
+                v["consent"].as_str().unwrap()
+            );
+            let (status, _, body) = four
+                .send(p, "GET", &path, Some(c["key"].as_str().unwrap()), None)
+                .await;
+            steps.push(json!({
+                "step": "fetched",
+                "status": status,
+                "body": serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
+            }));
+            let s = stdin.as_mut().expect("no fetch after the last step");
+            writeln!(s, "ok").unwrap();
+            s.flush().unwrap();
+        }
         // the last step: nothing more is asked, so the flow's input closes
         if v["step"] == "errors" {
             stdin = None;
@@ -142,6 +164,15 @@ async fn a_holder_signs_in_sees_every_province_and_a_clerk_in_another_verifies()
             "qr": true,
             "camera": true,
             "pastExpiry": 400,
+            "consent": {
+                "agency": "11330000002500076F",
+                "key": "zj-agency-psb",
+                "province": "ZJ",
+                "holder_code": code,
+                "type": "111000007178295102002",
+                "purpose": "职称评审",
+                "fields": ["name", "level"],
+            },
             "paste": {
                 "sd-jwt": presentation,
                 "garbage": "this is not a credential ~~ DS1:%%%",
@@ -290,6 +321,53 @@ async fn a_holder_signs_in_sees_every_province_and_a_clerk_in_another_verifies()
         "{cam}"
     );
 
+    // consent: granted on the page, fetched by the ZJ agency with only those fields, the
+    // access shown to the holder; revoked on the page, the next fetch refused
+    let consented = step(&steps, "consented");
+    assert!(
+        consented["id"].as_str().unwrap().starts_with("sh-"),
+        "{consented}"
+    );
+    assert!(
+        consented["text"].as_str().unwrap().contains("职称评审"),
+        "{consented}"
+    );
+    let fetched: Vec<&Value> = steps.iter().filter(|s| s["step"] == "fetched").collect();
+    assert_eq!(fetched.len(), 2, "{steps:?}");
+    assert_eq!(fetched[0]["status"], 200, "{}", fetched[0]);
+    let l = &fetched[0]["body"]["licenses"][0];
+    assert_eq!(l["province"], "JS", "{l}");
+    assert_eq!(l["verdict"]["report"]["indication"], "TOTAL_PASSED", "{l}");
+    assert_eq!(
+        l["verdict"]["claims"],
+        json!({"name": "张伟", "level": "三级"}),
+        "{l}"
+    );
+    let accesses = step(&steps, "accesses")["accesses"].as_array().unwrap();
+    assert_eq!(accesses.len(), 1, "{accesses:?}");
+    assert_eq!(accesses[0]["province"], "ZJ");
+    assert_eq!(accesses[0]["consent"], consented["id"]);
+    assert!(
+        accesses[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("浙江省公安厅"),
+        "{accesses:?}"
+    );
+    assert!(step(&steps, "revoked")["text"]
+        .as_str()
+        .unwrap()
+        .contains("已撤销"));
+    assert_eq!(
+        (
+            fetched[1]["status"].as_u64(),
+            fetched[1]["body"]["code"].as_str()
+        ),
+        (Some(403), Some("consent_revoked")),
+        "{}",
+        fetched[1]
+    );
+
     assert_eq!(
         step(&steps, "errors")["errors"],
         json!([]),
@@ -299,6 +377,8 @@ async fn a_holder_signs_in_sees_every_province_and_a_clerk_in_another_verifies()
         "holder-cards.png",
         "holder-cards-en.png",
         "holder-choose.png",
+        "holder-consent.png",
+        "holder-accesses.png",
         "verify-sd-jwt.png",
         "holder-qr-offline.png",
         "holder-qr-online.png",
