@@ -171,6 +171,49 @@ pub fn check_entries(cp: &Checkpoint, entries: &[(u64, Entry, Hash)]) -> Result<
     Ok(())
 }
 
+/// Check what the node holds of each license its log says it issued: `records` are,
+/// by entry index, the issuer-signed JWT the node now holds of the entry's license
+/// (none: it holds no such license). Every `license.issued` entry of `entries` must
+/// have its record, hashing to the entry's digest — a license row deleted or altered
+/// in the database after it was logged fails here. The number checked.
+pub fn check_records(
+    entries: &[(u64, Entry, Hash)],
+    records: &std::collections::BTreeMap<u64, Option<Vec<u8>>>,
+) -> Result<usize, AuditError> {
+    let mut checked = 0;
+    for (index, entry, _) in entries {
+        if entry.act != super::entry::Act::LicenseIssued {
+            continue;
+        }
+        let fault = |reason: String| AuditError::Entry {
+            index: *index,
+            reason,
+        };
+        match records.get(index) {
+            None => {
+                return Err(fault(format!(
+                    "the node did not say what it holds of license {}",
+                    entry.subject
+                )))
+            }
+            Some(None) => {
+                return Err(fault(format!(
+                    "license {} is in the log but the node no longer holds it",
+                    entry.subject
+                )))
+            }
+            Some(Some(r)) if !entry.records(r) => {
+                return Err(fault(format!(
+                    "the license {} the node holds is not the one it logged",
+                    entry.subject
+                )))
+            }
+            Some(Some(_)) => checked += 1,
+        }
+    }
+    Ok(checked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +304,32 @@ mod tests {
         assert!(matches!(
             check_entries(&c, &es[..8]),
             Err(AuditError::Entry { index: 8, .. })
+        ));
+    }
+
+    #[test]
+    fn a_license_deleted_or_altered_after_it_was_logged_is_caught() {
+        use super::super::entry::Act;
+        let jwt = b"eyJhbGciOiJFUzI1NiJ9.e30.sig".to_vec();
+        let issued = Entry::of(Act::LicenseIssued, "L1", &jwt, 1);
+        let other = Entry::of(Act::StatusChanged, "L1", b"x", 2);
+        let entries = vec![
+            (0, issued.clone(), issued.leaf_hash()),
+            (1, other.clone(), other.leaf_hash()),
+        ];
+        let mut held = std::collections::BTreeMap::new();
+        held.insert(0, Some(jwt.clone()));
+        assert_eq!(check_records(&entries, &held), Ok(1));
+        held.insert(0, Some(b"eyJhbGciOiJFUzI1NiJ9.e30.other".to_vec()));
+        let e = check_records(&entries, &held).unwrap_err().to_string();
+        assert!(e.contains("not the one it logged"), "{e}");
+        held.insert(0, None);
+        let e = check_records(&entries, &held).unwrap_err().to_string();
+        assert!(e.contains("no longer holds"), "{e}");
+        held.clear();
+        assert!(matches!(
+            check_records(&entries, &held),
+            Err(AuditError::Entry { index: 0, .. })
         ));
     }
 }

@@ -6,6 +6,19 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+/// What the node holds of the license a `license.issued` entry logged: its
+/// issuer-signed JWT (the record the entry digests; no disclosure, so no personal data),
+/// or none when the node no longer holds the license.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RecordView {
+    /// The entry's index.
+    pub index: u64,
+    /// The license identifier (the entry's subject).
+    pub subject: String,
+    /// The issuer-signed JWT held now.
+    pub record: Option<String>,
+}
+
 /// An entry as served.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct EntryView {

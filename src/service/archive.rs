@@ -4,7 +4,7 @@
 //! other provinces' logs (checking each new checkpoint against the last one cosigned,
 //! recording conflicts) and keeping the peers' cosignatures of this node's own.
 
-use super::store::{ArchiveStore, ForkRecord};
+use super::store::{ArchiveStore, ForkRecord, StoreError};
 use super::ServiceError;
 use crate::archive::audit::{self, AuditError, Seen};
 use crate::archive::checkpoint::{cosign, verify_cosignature, Checkpoint, StoredCheckpoint};
@@ -108,6 +108,36 @@ pub async fn entries<S: ArchiveStore>(
         return Ok(Vec::new());
     }
     Ok(store.archive_entries(from, count.min(size - from)).await?)
+}
+
+/// For each `license.issued` entry among the `count` from `from`: its index, license
+/// and the issuer-signed JWT the node holds of that license now (none: it holds none),
+/// for auditors to check against the entry's digest.
+pub async fn issued_records<S: ArchiveStore + super::store::LicenseStore>(
+    store: &S,
+    from: u64,
+    count: u64,
+) -> Result<Vec<crate::archive::wire::RecordView>, ServiceError> {
+    let mut out = Vec::new();
+    for e in entries(store, from, count).await? {
+        if e.entry.act != crate::archive::entry::Act::LicenseIssued {
+            continue;
+        }
+        let record = match store.license(&e.entry.subject).await {
+            Ok(l) => Some(
+                String::from_utf8_lossy(crate::archive::entry::issued_record(&l.credential))
+                    .into_owned(),
+            ),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        out.push(crate::archive::wire::RecordView {
+            index: e.index,
+            subject: e.entry.subject,
+            record,
+        });
+    }
+    Ok(out)
 }
 
 /// The checkpoint as the node serves it: its signed note with the cosignature lines

@@ -218,6 +218,52 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
     ));
     let (code, out) = audit(&url, &state, &cert, true);
     assert_eq!(code, 0, "restored: {out}");
+    assert!(out.contains("licenses: ok — "), "{out}");
+
+    // A license altered in the database after it was logged (its issuer-signed JWT is
+    // no longer the one whose digest the log holds), then deleted: caught.
+    let issued = logged
+        .iter()
+        .find(|l| l.entry.act == Act::LicenseIssued)
+        .unwrap();
+    let id = issued.entry.subject.clone();
+    let kept: String = rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT credential FROM licenses WHERE identifier = $1")
+            .bind(&id)
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    });
+    sql(&format!(
+        "UPDATE licenses SET credential = '.' || substr(credential, 3) WHERE identifier = '{id}'"
+    ));
+    let (code, out) = audit(&url, &state, &cert, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "licenses: FAILED — entry {}: the license {id} the node holds is not the one it logged",
+            issued.index
+        )),
+        "{out}"
+    );
+    sql(&format!(
+        "UPDATE licenses SET credential = '{kept}' WHERE identifier = '{id}'"
+    ));
+    let (code, out) = audit(&url, &state, &cert, true);
+    assert_eq!(code, 0, "restored: {out}");
+    sql(&format!("DELETE FROM licenses WHERE identifier = '{id}'"));
+    let (code, out) = audit(&url, &state, &cert, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "license {id} is in the log but the node no longer holds it"
+        )),
+        "{out}"
+    );
 
     // The whole log rewritten around a changed entry (nodes and checkpoints redone):
     // the node now signs another root for the 8 entries the auditor has seen.

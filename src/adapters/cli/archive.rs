@@ -3,7 +3,9 @@
 //! certificate, from the trust list or `--cert`), checks it against the last checkpoint
 //! of that log kept in `--state` (same size: same root; larger: the node's consistency
 //! proof; smaller: refused), and with `--full` rebuilds the root from every entry the
-//! node serves. Then it keeps the new checkpoint in the state file.
+//! node serves, and checks that the node still holds, byte for byte, every license its
+//! log says it issued (the issuer-signed JWT against the entry's digest). Then it keeps
+//! the new checkpoint in the state file.
 //!
 //! Must not touch: proof logic — [`crate::archive::audit`] judges, this fetches and
 //! prints. Exit codes: 0 consistent, 1 the log was altered, forked or shrank (or the
@@ -16,7 +18,7 @@ use crate::archive::checkpoint::Checkpoint;
 use crate::archive::entry::Entry;
 use crate::archive::merkle::Hash;
 use crate::archive::note::Note;
-use crate::archive::wire::{ConsistencyView, EntryView};
+use crate::archive::wire::{ConsistencyView, EntryView, RecordView};
 use crate::crypto::PublicKey;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -247,6 +249,28 @@ fn run_verify(a: VerifyArgs) -> Result<i32, CliError> {
             "entries: ok — {} rebuilt to the checkpoint's root",
             all.len()
         );
+        let mut held = BTreeMap::new();
+        let mut from = 0u64;
+        while from < cp.size {
+            let count = PAGE.min(cp.size - from);
+            let body = get(
+                &http,
+                &format!("{node}/v1/archive/records?from={from}&count={count}"),
+            )?;
+            let page: Vec<RecordView> = serde_json::from_slice(&body)
+                .map_err(|e| CliError::Input(format!("the records: {e}")))?;
+            for r in page {
+                held.insert(r.index, r.record.map(String::into_bytes));
+            }
+            from += count;
+        }
+        match audit::check_records(&all, &held) {
+            Ok(n) => println!("licenses: ok — {n} held as logged"),
+            Err(e) => {
+                println!("licenses: FAILED — {e}");
+                return Ok(1);
+            }
+        }
     }
     state.insert(cp.origin.clone(), Seen::of(&cp));
     write_state(&a.state, &state)?;

@@ -142,6 +142,17 @@ pub async fn entries(
     Ok(Json(page.iter().map(EntryView::from).collect()))
 }
 
+/// `GET /v1/archive/records?from=&count=`: for each `license.issued` entry among
+/// those, the issuer-signed JWT the node holds of its license now (`null`: none).
+pub async fn records(
+    State(node): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Vec<crate::archive::wire::RecordView>>, ApiError> {
+    let from = number(&q, "from")?.unwrap_or(0);
+    let count = number(&q, "count")?.unwrap_or(100);
+    Ok(Json(uc::issued_records(node.store(), from, count).await?))
+}
+
 /// `GET /v1/archive/proofs/inclusion?index=&size=` (size: the whole log), or
 /// `?digest=HEX`: the issuance entry of the credential whose issuer-signed JWT has that
 /// SHA-256, its proof against the checkpoint as served now, and that checkpoint (with

@@ -65,6 +65,7 @@ pub fn app(node: AppState) -> Router {
         .route("/v1/catalog", get(status::catalog))
         .route("/v1/archive/checkpoint", get(archive::checkpoint))
         .route("/v1/archive/entries", get(archive::entries))
+        .route("/v1/archive/records", get(archive::records))
         .route("/v1/archive/proofs/inclusion", get(archive::inclusion))
         .route("/v1/archive/proofs/consistency", get(archive::consistency))
         .route(archive::COSIGN_PATH, post(archive::cosignature))
