@@ -545,6 +545,46 @@ impl Config {
         })
     }
 
+    /// What exporting the node's archive log needs, without starting the node: the
+    /// store (migrated), the province whose show-service key signs the log (the node's
+    /// own; for a node of every province the first whose key it holds, as
+    /// [`Config::open_node_on`] picks it), that key, and the trust list the node holds
+    /// (the file offered, as at start-up, or the stored one) at `now`.
+    pub async fn open_archive(
+        &self,
+        now: time::OffsetDateTime,
+    ) -> Result<ArchiveParts, ConfigError> {
+        let store = Store::connect_with(&self.database, self.database_schema.as_deref()).await?;
+        let keys = KeyStore::load(&self.keys_dir)?;
+        let found = match self.province {
+            Some(p) => keys.find(Role::ShowService, p).map(|e| (p, e)),
+            None => Province::ALL
+                .into_iter()
+                .find_map(|p| keys.find(Role::ShowService, p).map(|e| (p, e))),
+        };
+        let (province, entry) = found.ok_or_else(|| ConfigError::BadValue {
+            name: "keys_dir",
+            reason: "the keys hold no show-service key to sign the archive".into(),
+        })?;
+        let signer = entry.signer.clone();
+        let policy = self.trust_list_policy()?;
+        let path = self.trust_list_path();
+        let text = read_limited_to(&path, 4 << 20);
+        let offered = text.as_ref().ok().map(String::as_str);
+        let started = trust_list::start(&store, offered, &policy, now)
+            .await
+            .map_err(|source| ConfigError::TrustList {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(ArchiveParts {
+            store,
+            province,
+            signer,
+            trust_list: started.current.jws.clone(),
+        })
+    }
+
     /// Open the node: database (migrated), keys, catalogue, every party of the key
     /// store the node acts for, and the trust list ([`Config::open_node_on`]).
     /// `bound` is the address actually listened on (for the default base URL when the
@@ -763,6 +803,18 @@ pub fn hosted_in(keys: &KeyStore, province: Option<Province>) -> Result<Hosted, 
         parties,
         anchors,
     })
+}
+
+/// What [`Config::open_archive`] opens.
+pub struct ArchiveParts {
+    /// The store.
+    pub store: Store,
+    /// The province whose key signs the log.
+    pub province: Province,
+    /// That key.
+    pub signer: std::sync::Arc<dyn crate::crypto::Signer>,
+    /// The trust list held (compact JWS).
+    pub trust_list: String,
 }
 
 #[cfg(test)]

@@ -10,12 +10,14 @@
 //! - [`frontier`]: the perfect subtrees that appending entries completes;
 //! - [`audit`]: judging a log from outside (checkpoints against the last one seen,
 //!   entries against the root);
-//! - [`wire`]: the log's answers as the API serves them.
+//! - [`wire`]: the log's answers as the API serves them;
+//! - [`export`]: the package an export writes and its signed manifest.
 
 pub mod audit;
 pub mod checkpoint;
 pub mod entry;
 pub mod evidence;
+pub mod export;
 pub mod frontier;
 pub mod merkle;
 pub mod note;

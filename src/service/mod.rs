@@ -16,6 +16,7 @@
 //! bounded.
 
 pub mod archive;
+pub mod archive_export;
 pub mod blocking;
 pub mod consent;
 mod error;

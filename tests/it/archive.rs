@@ -320,3 +320,134 @@ fn base64_32(s: &str) -> merkle::Hash {
         .try_into()
         .unwrap()
 }
+
+/// `deltaseal …` run in the checkout (for the default keys) → (exit code, stdout + stderr).
+fn run(args: &[&std::ffi::OsStr]) -> (i32, String) {
+    let out = Command::new(common::bin())
+        .current_dir(common::root())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn an_export_is_a_signed_package_that_verify_checks_and_any_change_to_it_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("node.db");
+    let server = Server::start_as_documented(&db);
+    bulk(&server.url, dir.path(), 1, 3);
+    let out = dir.path().join("export");
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let export = [
+        os("archive"),
+        os("export"),
+        os("--database"),
+        db.clone().into_os_string(),
+        os("--out"),
+        out.clone().into_os_string(),
+    ];
+    let refs: Vec<&std::ffi::OsStr> = export.iter().map(|s| s.as_os_str()).collect();
+    let (code, text) = run(&refs);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("exported deltaseal.yrd/sh/archive"), "{text}");
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "README.txt",
+            "checkpoint.txt",
+            "entries.jsonl",
+            "manifest.note",
+            "records.jsonl",
+            "trust-list.jws"
+        ]
+    );
+    // the package is the log as served: its checkpoint's size, its entries
+    let (cp, _) = checkpoint(&server.url);
+    let entries = std::fs::read_to_string(out.join("entries.jsonl")).unwrap();
+    assert_eq!(entries.lines().count() as u64, cp.size);
+    let records = std::fs::read_to_string(out.join("records.jsonl")).unwrap();
+    let issued = records.lines().count();
+    assert!(issued >= 3, "{records}");
+
+    let verify = [
+        os("archive"),
+        os("verify"),
+        os("--export"),
+        out.clone().into_os_string(),
+    ];
+    let refs: Vec<&std::ffi::OsStr> = verify.iter().map(|s| s.as_os_str()).collect();
+    let (code, text) = run(&refs);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("manifest signature: ok"), "{text}");
+    assert!(text.contains("files: ok — 5 hashed as listed"), "{text}");
+    assert!(
+        text.contains(&format!("entries: ok — {} rebuilt", cp.size)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("licenses: ok — {issued} held as logged")),
+        "{text}"
+    );
+
+    // a changed entry: its file no longer hashes as listed
+    let changed = entries.replacen("license.issued", "license.status", 1);
+    std::fs::write(out.join("entries.jsonl"), &changed).unwrap();
+    let (code, text) = run(&refs);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("files: FAILED — entries.jsonl is not the file the manifest lists"),
+        "{text}"
+    );
+    std::fs::write(out.join("entries.jsonl"), &entries).unwrap();
+    // a file gone
+    std::fs::remove_file(out.join("records.jsonl")).unwrap();
+    let (code, text) = run(&refs);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("records.jsonl is missing"), "{text}");
+    std::fs::write(out.join("records.jsonl"), &records).unwrap();
+    // the manifest re-listed for the change, but not signed by the log's key
+    let manifest = std::fs::read_to_string(out.join("manifest.note")).unwrap();
+    let relisted = manifest.replace(
+        &format!("size {}", cp.size),
+        &format!("size {}", cp.size + 1),
+    );
+    std::fs::write(out.join("manifest.note"), relisted).unwrap();
+    let (code, text) = run(&refs);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("manifest signature: FAILED"), "{text}");
+    std::fs::write(out.join("manifest.note"), manifest).unwrap();
+    assert_eq!(run(&refs).0, 0);
+
+    // a folder that is not empty is not exported into
+    let refs: Vec<&std::ffi::OsStr> = export.iter().map(|s| s.as_os_str()).collect();
+    let (code, text) = run(&refs);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("not empty"), "{text}");
+    // nor is a database that is not there (an empty one is not made)
+    let missing = dir.path().join("missing.db");
+    let (code, text) = run(&[
+        os("archive").as_os_str(),
+        os("export").as_os_str(),
+        os("--database").as_os_str(),
+        missing.as_os_str(),
+        os("--out").as_os_str(),
+        dir.path().join("other").as_os_str(),
+    ]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("no database at"), "{text}");
+    assert!(!missing.exists());
+    drop(server);
+}

@@ -37,16 +37,25 @@ const PAGE: u64 = 1000;
 #[derive(Debug, Subcommand)]
 pub(crate) enum ArchiveCommand {
     /// Audit a node's archive log: its signed checkpoint, consistency with the last one
-    /// kept in --state, and with --full every entry.
+    /// kept in --state, and with --full every entry; or, with --export, a package
+    /// `archive export` wrote.
     Verify(VerifyArgs),
+    /// Write this node's archive log and its evidence as a package an archive keeps
+    /// (from the node's database and keys, as `serve` opens them).
+    Export(super::archive_export::ExportArgs),
 }
 
 /// Arguments of `archive verify`.
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
     /// The node's base URL (as the trust list names it).
+    #[arg(long, required_unless_present = "export", conflicts_with = "export")]
+    node: Option<String>,
+    /// Check an exported package (a folder) instead of a node: its signature (the
+    /// log's key from --cert, or from the package's own trust list checked against
+    /// the pinned signer as of the export), files, checkpoint, entries and licenses.
     #[arg(long)]
-    node: String,
+    export: Option<PathBuf>,
     /// Where the last checkpoint seen of each log is kept (JSON, created if missing).
     #[arg(long, default_value = "deltaseal-archive-state.json")]
     state: PathBuf,
@@ -68,7 +77,14 @@ pub(crate) struct VerifyArgs {
 
 pub(crate) fn run(c: ArchiveCommand) -> Result<i32, CliError> {
     match c {
+        ArchiveCommand::Verify(a) if a.export.is_some() => {
+            let dir = a.export.clone().unwrap_or_default();
+            super::archive_export::verify_export(&dir, |origin, created, dir| {
+                export_keys(&a, origin, created, dir)
+            })
+        }
         ArchiveCommand::Verify(a) => run_verify(a),
+        ArchiveCommand::Export(a) => super::archive_export::run_export(a),
     }
 }
 
@@ -91,40 +107,53 @@ fn get(http: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>, CliError>
     Ok(body)
 }
 
-/// The keys that may sign `node`'s checkpoints.
-fn log_keys(a: &VerifyArgs, node: &str) -> Result<Vec<PublicKey>, CliError> {
-    if let Some(cert) = &a.cert {
-        let der = read_der(cert, "CERTIFICATE")?;
-        let key = crate::qr::cose::cert_public_key(&der)
-            .ok_or_else(|| CliError::Input(format!("{}: no P-256 or SM2 key", cert.display())))?;
-        return Ok(vec![key]);
-    }
-    let list_path = a
-        .trust_list
-        .clone()
-        .unwrap_or_else(|| "keys/trust-list.jws".into());
+/// The key of `--cert`, if given.
+fn cert_key(a: &VerifyArgs) -> Result<Option<PublicKey>, CliError> {
+    let Some(cert) = &a.cert else {
+        return Ok(None);
+    };
+    let der = read_der(cert, "CERTIFICATE")?;
+    let key = crate::qr::cose::cert_public_key(&der)
+        .ok_or_else(|| CliError::Input(format!("{}: no P-256 or SM2 key", cert.display())))?;
+    Ok(Some(key))
+}
+
+/// The trust list in `list_path`, checked against the pinned signer at `at`.
+fn checked_list(
+    a: &VerifyArgs,
+    list_path: &Path,
+    at: time::OffsetDateTime,
+) -> Result<crate::trust_list::TrustList, CliError> {
     let signer_path = a
         .trust_list_signer
         .clone()
         .unwrap_or_else(|| "keys/yrd/trust-list-signer.cert.pem".into());
     let signer = read_der(&signer_path, "CERTIFICATE")?;
-    let text = super::read_text(&list_path)?;
+    let text = super::read_text(list_path)?;
     let list = crate::trust_list::verify(
         &text,
         &crate::trust_list::VerifyOptions {
             signer_cert: &signer,
-            at: time::OffsetDateTime::now_utc(),
+            at,
             held_sequence: None,
             grace: time::Duration::days(1),
         },
     )
     .map_err(|e| CliError::Input(format!("{}: {e}", list_path.display())))?;
+    Ok(list.list)
+}
+
+/// The show-service keys `list` gives for the province entry `pick` finds.
+fn province_keys(
+    list: &crate::trust_list::TrustList,
+    pick: impl Fn(&crate::trust_list::ProvinceEntry) -> bool,
+    what: &str,
+) -> Result<Vec<PublicKey>, CliError> {
     let p = list
-        .list
         .provinces
         .iter()
-        .find(|p| p.node_url.trim_end_matches('/') == node)
-        .ok_or_else(|| CliError::Input(format!("the trust list names no node at {node}")))?;
+        .find(|p| pick(p))
+        .ok_or_else(|| CliError::Input(format!("the trust list names no {what}")))?;
     let keys = p.show_service_keys();
     if keys.is_empty() {
         return Err(CliError::Input(format!(
@@ -133,6 +162,49 @@ fn log_keys(a: &VerifyArgs, node: &str) -> Result<Vec<PublicKey>, CliError> {
         )));
     }
     Ok(keys)
+}
+
+/// The keys that may sign `node`'s checkpoints.
+fn log_keys(a: &VerifyArgs, node: &str) -> Result<Vec<PublicKey>, CliError> {
+    if let Some(k) = cert_key(a)? {
+        return Ok(vec![k]);
+    }
+    let list_path = a
+        .trust_list
+        .clone()
+        .unwrap_or_else(|| "keys/trust-list.jws".into());
+    let list = checked_list(a, &list_path, time::OffsetDateTime::now_utc())?;
+    province_keys(
+        &list,
+        |p| p.node_url.trim_end_matches('/') == node,
+        &format!("node at {node}"),
+    )
+}
+
+/// The keys that may sign the exported log `origin`, made at `created`: `--cert`, or
+/// the show-service keys of the origin's province in the trust list — `--trust-list`,
+/// else the package's own — checked against the pinned signer as of the export.
+fn export_keys(
+    a: &VerifyArgs,
+    origin: &str,
+    created: i64,
+    dir: &Path,
+) -> Result<Vec<PublicKey>, CliError> {
+    if let Some(k) = cert_key(a)? {
+        return Ok(vec![k]);
+    }
+    let list_path = a
+        .trust_list
+        .clone()
+        .unwrap_or_else(|| dir.join("trust-list.jws"));
+    let at = time::OffsetDateTime::from_unix_timestamp(created)
+        .map_err(|_| CliError::Input("the manifest's time is out of range".into()))?;
+    let list = checked_list(a, &list_path, at)?;
+    province_keys(
+        &list,
+        |p| crate::archive::checkpoint::origin(p.code) == origin,
+        &format!("province whose log is {origin}"),
+    )
 }
 
 fn read_state(path: &Path) -> Result<BTreeMap<String, Seen>, CliError> {
@@ -158,7 +230,12 @@ fn hashes(b64: &[String]) -> Result<Vec<Hash>, CliError> {
 }
 
 fn run_verify(a: VerifyArgs) -> Result<i32, CliError> {
-    let node = a.node.trim_end_matches('/').to_string();
+    let node = a
+        .node
+        .as_deref()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_string();
     let keys = log_keys(&a, &node)?;
     let http = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(30))

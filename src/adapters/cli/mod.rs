@@ -6,6 +6,7 @@
 //! are HTTP clients of a node and sign their request tokens with [`crate::jose`].
 
 mod archive;
+mod archive_export;
 mod cert;
 mod cert_show;
 mod cert_verify;
