@@ -221,6 +221,24 @@ pub async fn retrieve<S: ConsentStore + HolderLicenseStore, P: PeerNodes>(
     now: i64,
 ) -> Result<Retrieved, ServiceError> {
     let refuse = |r: Refusal| ServiceError::Consent(r);
+    let sized = |t: &str| !t.is_empty() && t.len() <= 64;
+    if !sized(&ask.holder_code) || !sized(&ask.type_code) || ask.consent.len() > 80 {
+        return Err(ServiceError::InvalidRequest(
+            "the holder code and the type must be 1-64 characters".into(),
+        ));
+    }
+    if ask.claims.as_ref().is_some_and(|c| {
+        c.is_empty()
+            || c.len() > consent::MAX_CLAIMS
+            || c.iter()
+                .any(|n| n.is_empty() || n.len() > consent::MAX_CLAIM_NAME)
+    }) {
+        return Err(ServiceError::InvalidRequest(format!(
+            "claims must name 1-{} claims of 1-{} bytes",
+            consent::MAX_CLAIMS,
+            consent::MAX_CLAIM_NAME
+        )));
+    }
     let agency = list
         .province(caller)
         .and_then(|p| {
