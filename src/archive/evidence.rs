@@ -24,6 +24,10 @@ pub struct Archived {
     /// The entry's index, when archived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<u64>,
+    /// The entry's time (Unix seconds), when archived: the proof of existence of the
+    /// credential at that time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
     /// The checkpoint's size, when archived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
@@ -53,6 +57,7 @@ impl Archived {
             status: "unavailable",
             province: province.to_string(),
             index: None,
+            at: None,
             size: None,
             root: None,
             proof: Vec::new(),
@@ -131,6 +136,7 @@ pub fn judge(
         status: "archived",
         province: province.to_string(),
         index: Some(e.index),
+        at: Some(e.at),
         size: Some(cp.size),
         root: Some(STANDARD.encode(cp.root)),
         proof: view.proof.clone(),

@@ -24,8 +24,31 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
     opts.clock_skew = ctx.policy.clock_skew();
     opts.status_by_caller = true;
     opts.chains = ctx.chain_scope();
+    let poe = ctx.poe.as_ref().filter(|p| p.at <= ctx.at);
+    opts.poe = poe.map(|p| p.at);
     let v = sdjwt::verify(text, &opts);
     b.extend(&v.report);
+    if let Some(p) = poe {
+        let when =
+            p.at.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+        b.pass(
+            "archive.poe",
+            None,
+            Reason::new(
+                format!(
+                    "存在性证明：{}存档日志第 {} 条，{when}；证书链按该时间验证",
+                    p.province.name_zh(),
+                    p.index
+                ),
+                format!(
+                    "proof of existence: entry {} of {}'s archive log, {when}; the certificate chain is validated at that time",
+                    p.index,
+                    p.province.name_en()
+                ),
+            ),
+        );
+    }
     found.claims = v.claims;
     // Without a signing certificate and a type, the format check has already failed.
     let (Some(leaf), Some(vct_code)) = (v.chain.first(), v.type_code.as_deref()) else {

@@ -157,6 +157,23 @@ pub struct Context<'a> {
     /// constraints; validity and CRLs are checked every time); `None`: every path is
     /// validated from scratch. Verdicts are the same either way.
     pub chains: Option<&'a ChainCache>,
+    /// A proof that the artifact existed at a time (its issuance entry in an archive
+    /// log, checked): an SD-JWT license's certificate chain is then validated at that
+    /// time (past-signature validation, ETSI EN 319 102-1), so a certificate that
+    /// expired since does not make it INDETERMINATE. Its own validity and status are
+    /// still judged at `at`.
+    pub poe: Option<Poe>,
+}
+
+/// A proof of existence (see [`Context::poe`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Poe {
+    /// When the artifact existed.
+    pub at: OffsetDateTime,
+    /// The province whose log proves it.
+    pub province: Province,
+    /// The entry's index in that log.
+    pub index: u64,
 }
 
 impl<'a> Context<'a> {
@@ -172,6 +189,7 @@ impl<'a> Context<'a> {
             intermediates: &[],
             status: None,
             chains: None,
+            poe: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod archive;
+mod archive_ltv;
 mod bulk;
 mod catalog;
 mod common;

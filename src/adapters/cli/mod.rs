@@ -21,6 +21,7 @@ mod serve;
 mod token;
 mod trust_list;
 mod verify;
+mod verify_evidence;
 
 use clap::{Parser, Subcommand};
 

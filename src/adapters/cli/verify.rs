@@ -66,13 +66,19 @@ pub(crate) struct VerifyArgs {
     /// code); repeatable. A token naming another audience fails `show.audience`.
     #[arg(long = "audience")]
     audiences: Vec<String>,
+    /// An SD-JWT license's archive evidence (the answer of `GET
+    /// /v1/archive/proofs/inclusion?digest=…`, kept with the license): when it holds,
+    /// the certificate chain is validated at the logged issuance time, so a certificate
+    /// that has expired since does not make the license INDETERMINATE.
+    #[arg(long)]
+    evidence: Option<PathBuf>,
     /// Print the verdict (and its report) as JSON.
     #[arg(long)]
     json: bool,
 }
 
 /// Read at most `max` bytes of `path` (`-`: standard input); more is an input error.
-fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
+pub(crate) fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
     let mut bytes = Vec::new();
     let res = if path == Path::new("-") {
         std::io::stdin().take(max + 1).read_to_end(&mut bytes)
@@ -193,7 +199,18 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         document,
         kind,
     };
-    let verdict = verify::verify(&input, &ctx);
+    let archived = match &a.evidence {
+        Some(path) => {
+            let (archived, poe) = super::verify_evidence::judge_file(path, &bytes, &trust.list)?;
+            ctx.poe = poe;
+            Some(archived)
+        }
+        None => None,
+    };
+    let mut verdict = verify::verify(&input, &ctx);
+    if archived.is_some() {
+        verdict.archive = archived;
+    }
     if a.json {
         println!(
             "{}",
@@ -201,6 +218,9 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         );
     } else {
         print!("{}", header(&verdict));
+        if let Some(ar) = &verdict.archive {
+            println!("archive     {} / {}", ar.zh, ar.en);
+        }
         print!("{}", verdict.report);
     }
     Ok(verdict.exit_code())

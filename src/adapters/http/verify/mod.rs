@@ -77,6 +77,18 @@ pub async fn gather(
 /// gathered for it, at the item's time (default the node's now) and policy. Both the
 /// single and the batch route come here; it runs on a blocking thread.
 pub fn verify_one(node: &Node, trust: &CurrentTrustList, item: &Item, got: &Gathered) -> Verdict {
+    verify_one_with(node, trust, item, got, None)
+}
+
+/// [`verify_one`] with a proof of existence of the artifact (see
+/// [`verify::Context::poe`]).
+fn verify_one_with(
+    node: &Node,
+    trust: &CurrentTrustList,
+    item: &Item,
+    got: &Gathered,
+    poe: Option<verify::Poe>,
+) -> Verdict {
     let at = item.at.unwrap_or_else(|| node.now());
     let input = Input {
         bytes: &item.bytes,
@@ -87,6 +99,7 @@ pub fn verify_one(node: &Node, trust: &CurrentTrustList, item: &Item, got: &Gath
     ctx.chains = Some(&node.chains);
     ctx.status = Some(&got.status);
     ctx.revoked_seals = got.revoked_seals.as_ref();
+    ctx.poe = poe;
     verify::verify(&input, &ctx)
 }
 
@@ -211,11 +224,48 @@ pub async fn verify(State(node): State<AppState>, req: Request) -> Result<Json<V
     };
     let bytes = item.bytes.clone();
     let (n, c) = (node.clone(), current.clone());
-    let mut verdict = TokioBlocking
-        .run(move || verify_show_or_one(&n, &c, &item, &got, answer.as_ref()))
+    let (mut verdict, item, got) = TokioBlocking
+        .run(move || {
+            let v = verify_show_or_one(&n, &c, &item, &got, answer.as_ref());
+            (v, item, got)
+        })
         .await?;
     verdict.archive = archive::evidence(&node, &current, &bytes, &verdict).await;
+    if let Some(poe) = past_signature(&verdict) {
+        // the chain has expired since, and the log proves the credential existed
+        // before: judged again with the chain validated at that time
+        let archived = verdict.archive.take();
+        let (n, c) = (node.clone(), current.clone());
+        verdict = TokioBlocking
+            .run(move || verify_one_with(&n, &c, &item, &got, Some(poe)))
+            .await?;
+        verdict.archive = archived;
+    }
     Ok(Json(verdict))
+}
+
+/// The proof of existence to judge `verdict`'s SD-JWT again with: when a check found
+/// something expired and the archive evidence holds, its entry's time.
+fn past_signature(verdict: &Verdict) -> Option<verify::Poe> {
+    if verdict.kind != Some(verify::Kind::SdJwt)
+        || verdict.report.indication == crate::report::Indication::TotalPassed
+        || !verdict
+            .report
+            .checks
+            .iter()
+            .any(|c| c.sub_indication == Some(crate::report::SubIndication::Expired))
+    {
+        return None;
+    }
+    let a = verdict
+        .archive
+        .as_ref()
+        .filter(|a| a.status == "archived")?;
+    Some(verify::Poe {
+        at: time::OffsetDateTime::from_unix_timestamp(a.at?).ok()?,
+        province: crate::pki::Province::parse(&a.province)?,
+        index: a.index?,
+    })
 }
 
 /// The verdict on an SD-JWT presentation handed over between nodes (a license

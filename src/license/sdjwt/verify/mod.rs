@@ -60,6 +60,11 @@ pub struct VerifyOptions<'a> {
     /// Checked paths to reuse (the anchors' scope, e.g. the trust-list digest); `None`:
     /// the path is validated from scratch. The report is the same either way.
     pub chains: Option<CacheScope<'a>>,
+    /// A time the credential is proven to have existed at (an archive log entry), no
+    /// later than `at`: the certificate chain is validated at it instead of at `at`
+    /// (past-signature validation); the credential's own times are still judged at
+    /// `at`.
+    pub poe: Option<OffsetDateTime>,
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -74,6 +79,7 @@ impl<'a> VerifyOptions<'a> {
             key_binding: None,
             clock_skew: DEFAULT_CLOCK_SKEW,
             chains: None,
+            poe: None,
         }
     }
 }
@@ -182,7 +188,7 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
     // The chain to a trust anchor (reported after the signature); through the cache,
     // it also yields the leaf's key.
     let policy = Policy {
-        at: opts.at,
+        at: opts.poe.filter(|t| *t <= opts.at).unwrap_or(opts.at),
         purpose: Purpose::LicenseSigning,
         license_type: Some(type_code),
         crls: opts.crls,
