@@ -92,6 +92,34 @@ pub fn judge(
     view: &InclusionView,
     jwt: &str,
 ) -> Archived {
+    judge_record(
+        province,
+        province_zh,
+        province_en,
+        origin,
+        log_keys,
+        witnesses,
+        view,
+        Act::LicenseIssued,
+        jwt.as_bytes(),
+    )
+}
+
+/// [`judge`] for an entry of `act` whose record is `record`: a license's issuer-signed
+/// JWT (`license.issued`), a seal's DER (`seal.made`), a stamp or stamped document
+/// (`document.stamped`).
+#[allow(clippy::too_many_arguments)]
+pub fn judge_record(
+    province: &str,
+    province_zh: &str,
+    province_en: &str,
+    origin: &str,
+    log_keys: &[PublicKey],
+    witnesses: &[(String, PublicKey)],
+    view: &InclusionView,
+    act: Act,
+    record: &[u8],
+) -> Archived {
     let no = |why: String| Archived::not_archived(province, province_zh, province_en, why);
     let Some(text) = &view.checkpoint else {
         return no("no checkpoint came with the proof".into());
@@ -112,8 +140,11 @@ pub fn judge(
     let Ok(entry) = Entry::from_columns(&e.act, &e.subject, &e.digest, e.at) else {
         return no("the entry does not parse".into());
     };
-    if entry.act != Act::LicenseIssued || !entry.records(jwt.as_bytes()) {
-        return no("the entry is not of this credential's issuance".into());
+    if entry.act != act || !entry.records(record) {
+        return no(format!(
+            "the entry is not the {} of this artifact",
+            act.name()
+        ));
     }
     let Some(proof) = super::wire::decode_hashes(&view.proof) else {
         return no("the proof's hashes are not 32 bytes of base64".into());

@@ -156,18 +156,19 @@ pub async fn served_checkpoint<S: ArchiveStore>(
     Ok((cp, text))
 }
 
-/// The issuance entry whose digest is `digest` (of a credential's issuer-signed JWT),
-/// its inclusion proof against the checkpoint as served now, and that checkpoint's
-/// text (with its cosignatures).
+/// The entry of `act` whose digest is `digest` (a credential's issuer-signed JWT, a
+/// seal's DER, a stamp or stamped document), its inclusion proof against the
+/// checkpoint as served now, and that checkpoint's text (with its cosignatures).
 pub async fn issued_inclusion<S: ArchiveStore>(
     store: &S,
     signer: &dyn Signer,
     origin: &str,
+    act: crate::archive::entry::Act,
     digest: &Hash,
     now: i64,
 ) -> Result<(Included, String), ServiceError> {
     let entry = store
-        .archive_entry_by_digest(crate::archive::entry::Act::LicenseIssued, digest)
+        .archive_entry_by_digest(act, digest)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let (cp, text) = served_checkpoint(store, signer, origin, now).await?;

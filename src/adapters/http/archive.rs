@@ -12,6 +12,7 @@ use super::error::ApiError;
 use super::node_call::SignedCall;
 use super::state::AppState;
 use crate::archive::checkpoint::{origin, witness_name};
+use crate::archive::entry::Act;
 use crate::archive::wire::{ConsistencyView, EntryView, InclusionView};
 use crate::service::archive as uc;
 use axum::extract::{RawQuery, State};
@@ -153,10 +154,14 @@ pub async fn records(
     Ok(Json(uc::issued_records(node.store(), from, count).await?))
 }
 
+/// The acts an artifact's evidence is looked up by (`?digest=…&act=`).
+const EVIDENT: [Act; 3] = [Act::LicenseIssued, Act::SealMade, Act::DocumentStamped];
+
 /// `GET /v1/archive/proofs/inclusion?index=&size=` (size: the whole log), or
-/// `?digest=HEX`: the issuance entry of the credential whose issuer-signed JWT has that
-/// SHA-256, its proof against the checkpoint as served now, and that checkpoint (with
-/// its cosignatures).
+/// `?digest=HEX[&act=license.issued|seal.made|document.stamped]`: the entry of that act
+/// (default: a license issued) whose digest is that SHA-256 (of a credential's
+/// issuer-signed JWT, a seal's DER, a stamp or stamped document), its proof against the
+/// checkpoint as served now, and that checkpoint (with its cosignatures).
 pub async fn inclusion(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,
@@ -166,11 +171,22 @@ pub async fn inclusion(
             .ok()
             .and_then(|d| d.try_into().ok())
             .ok_or_else(|| ApiError::InvalidRequest("digest is not a hex SHA-256".into()))?;
+        let act = match value(&q, "act") {
+            None => Act::LicenseIssued,
+            Some(a) => Act::from_name(a)
+                .filter(|a| EVIDENT.contains(a))
+                .ok_or_else(|| {
+                    ApiError::InvalidRequest(
+                        "act must be license.issued, seal.made or document.stamped".into(),
+                    )
+                })?,
+        };
         let (origin, signer) = log_signer(&node)?;
         let (inc, text) = uc::issued_inclusion(
             node.store(),
             signer.as_ref(),
             &origin,
+            act,
             &digest,
             node.now().unix_timestamp(),
         )

@@ -45,4 +45,31 @@ async fn a_stamped_ofd_made_in_one_province_verifies_in_another(
     assert_verdict(&v, "TOTAL_PASSED", None, "seal_authority.listed", "PASSED");
     assert_eq!(v["kind"], "ofd", "{v}");
     assert_eq!(v["province"]["code"], home.abbrev(), "{v}");
+    // the stamped document and the seal are on the home province's archive log, as
+    // the verifier in the other province finds (by digest, from the home node)
+    assert_eq!(v["archive"]["status"], "archived", "{v}");
+    assert_eq!(v["archive"]["province"], home.abbrev(), "{v}");
+    let (_, _, got) = nodes
+        .send(home, "GET", &format!("/v1/seals/{es_id}"), None, None)
+        .await;
+    let got: serde_json::Value = serde_json::from_slice(&got).unwrap();
+    let v = verified(
+        &nodes,
+        verifier,
+        json!({ "artifact": got["esl"], "encoding": "base64", "type": "seal" }),
+    )
+    .await;
+    assert_verdict(&v, "TOTAL_PASSED", None, "seal_authority.listed", "PASSED");
+    assert_eq!(v["archive"]["status"], "archived", "{v}");
+    assert_eq!(v["archive"]["province"], home.abbrev(), "{v}");
+    // a stamped document changed after stamping is not the one logged
+    let mut changed = stamped.clone();
+    changed.extend_from_slice(b"trailing");
+    let v = verified(
+        &nodes,
+        verifier,
+        json!({ "artifact": base64::engine::general_purpose::STANDARD.encode(&changed), "encoding": "base64" }),
+    )
+    .await;
+    assert_ne!(v["archive"]["status"], "archived", "{v}");
 }

@@ -1,12 +1,15 @@
-//! The archive evidence a verification answer carries for an SD-JWT license: the
-//! issuing province's log entry of the credential's issuer-signed JWT, its inclusion
-//! proof and checkpoint — from this node's own log when it issued the license, else
-//! from the province's node (by digest, so a presentation need not disclose its
-//! identifier) — judged by [`crate::archive::evidence::judge`].
+//! The archive evidence a verification answer carries for an SD-JWT license, a seal, a
+//! detached stamp or a stamped OFD document: the province's log entry of the
+//! credential's issuer-signed JWT (`license.issued`), of the seal's DER (`seal.made`),
+//! of the stamp or stamped document (`document.stamped`), its inclusion proof and
+//! checkpoint — from this node's own log when it is that province's, else from the
+//! province's node (by digest, so a presentation need not disclose its identifier) —
+//! judged by [`crate::archive::evidence::judge_record`].
 
 use super::super::state::Node;
 use crate::archive::checkpoint::{origin, witness_name};
-use crate::archive::evidence::{judge, Archived};
+use crate::archive::entry::Act;
+use crate::archive::evidence::{judge_record, Archived};
 use crate::archive::wire::InclusionView;
 use crate::crypto::PublicKey;
 use crate::license::sdjwt::SdJwt;
@@ -16,22 +19,27 @@ use crate::verify::{Kind, Verdict};
 use sha2::{Digest, Sha256};
 
 /// The evidence for `verdict` of the artifact `bytes`; `None` when it is not an
-/// SD-JWT license of a listed province.
+/// SD-JWT license, seal, stamp or OFD document of a listed province.
 pub async fn evidence(
     node: &Node,
     trust: &CurrentTrustList,
     bytes: &[u8],
     verdict: &Verdict,
 ) -> Option<Archived> {
-    if verdict.kind != Some(Kind::SdJwt) {
-        return None;
-    }
+    let (act, record): (Act, std::borrow::Cow<[u8]>) = match verdict.kind {
+        Some(Kind::SdJwt) => {
+            let sd = SdJwt::parse(std::str::from_utf8(bytes).ok()?.trim()).ok()?;
+            (Act::LicenseIssued, sd.jwt.into_bytes().into())
+        }
+        Some(Kind::Seal) => (Act::SealMade, bytes.into()),
+        Some(Kind::Stamp | Kind::Ofd) => (Act::DocumentStamped, bytes.into()),
+        _ => return None,
+    };
     let province = verdict.province.as_ref()?;
-    let sd = SdJwt::parse(std::str::from_utf8(bytes).ok()?).ok()?;
     let list = &trust.verified.list;
     let entry = list.provinces.iter().find(|p| p.code == province.code)?;
     let code = province.code.abbrev();
-    let digest: [u8; 32] = Sha256::digest(sd.jwt.as_bytes()).into();
+    let digest: [u8; 32] = Sha256::digest(&record).into();
     let witnesses: Vec<(String, PublicKey)> = list
         .provinces
         .iter()
@@ -57,6 +65,7 @@ pub async fn evidence(
             node.store(),
             party.signer.as_ref(),
             &origin(own),
+            act,
             &digest,
             node.now().unix_timestamp(),
         )
@@ -74,9 +83,10 @@ pub async fn evidence(
         (view, origin(own), vec![party.signer.public_key().clone()])
     } else {
         let url = format!(
-            "{}/v1/archive/proofs/inclusion?digest={}",
+            "{}/v1/archive/proofs/inclusion?digest={}&act={}",
             entry.node_url.trim_end_matches('/'),
-            hex::encode(digest)
+            hex::encode(digest),
+            act.name()
         );
         let text = match crate::adapters::federation::fetch_signed_text(&url).await {
             Ok(t) => t,
@@ -87,7 +97,7 @@ pub async fn evidence(
             Err(e) => return unavailable(format!("{url}: {e}")),
         }
     };
-    Some(judge(
+    Some(judge_record(
         code,
         &province.name_zh,
         &province.name_en,
@@ -95,6 +105,7 @@ pub async fn evidence(
         &log_keys,
         &witnesses,
         &view,
-        &sd.jwt,
+        act,
+        &record,
     ))
 }
