@@ -2,9 +2,11 @@
 //! reading entries, roots, proofs and checkpoints.
 //!
 //! An append locks `archive_head`'s one row (`UPDATE … RETURNING`), reads the frontier
-//! of the current tree (at most 64 nodes, one query), and writes the entries and every
-//! perfect subtree they complete; it is the last write of its transaction, so the lock
-//! is held only until the act commits. Proofs are computed twice: once against a
+//! of the current tree (at most 64 nodes, one query), and writes the entries and the
+//! perfect subtrees they complete from [`STORED_FROM_LEVEL`] up (one row per 16
+//! entries, not one per entry: the lower subtrees are hashed again from at most 15
+//! leaves when needed); it is the last write of its transaction, so the lock is held
+//! only until the act commits. Proofs are computed twice: once against a
 //! recorder to learn the nodes they need, then from those nodes fetched in one query.
 
 use super::{StorageError, Store};
@@ -15,6 +17,11 @@ use crate::archive::merkle::{self, Hash};
 use sqlx::AnyConnection;
 use sqlx::Row;
 use std::collections::HashMap;
+
+/// The lowest level of the tree whose nodes are stored: below it a node is hashed
+/// again from its (at most 2^4 = 16) leaves, so an append writes about one node row per
+/// 16 entries instead of one per entry.
+const STORED_FROM_LEVEL: u32 = 4;
 
 /// Rows per multi-row insert.
 const ROWS_PER_STATEMENT: usize = 64;
@@ -114,7 +121,10 @@ pub(super) async fn append(
             .await
             .map_err(StorageError::from_insert)?;
     }
-    let upper: Vec<&(NodeId, Hash)> = nodes.iter().filter(|((level, _), _)| *level > 0).collect();
+    let upper: Vec<&(NodeId, Hash)> = nodes
+        .iter()
+        .filter(|((level, _), _)| *level >= STORED_FROM_LEVEL)
+        .collect();
     for chunk in upper.chunks(ROWS_PER_STATEMENT) {
         let mut sql = String::from("INSERT INTO archive_nodes (level, idx, hash) VALUES ");
         for r in 0..chunk.len() {
@@ -138,28 +148,51 @@ pub(super) async fn append(
     Ok(start)
 }
 
-/// The hashes of the perfect subtrees `ids` (level 0 from the leaves) that the log
-/// holds.
+/// The hashes of the perfect subtrees `ids` that the log holds: levels from
+/// [`STORED_FROM_LEVEL`] up from `archive_nodes`, the lower ones (at most
+/// 2^`STORED_FROM_LEVEL` leaves each) hashed again from the leaves in `archive_log`.
 async fn fetch_nodes(
     conn: &mut AnyConnection,
     ids: &[NodeId],
 ) -> Result<HashMap<NodeId, Hash>, StorageError> {
     let mut out = HashMap::new();
-    let (leaves, upper): (Vec<&NodeId>, Vec<&NodeId>) = ids.iter().partition(|(l, _)| *l == 0);
-    for chunk in leaves.chunks(ROWS_PER_STATEMENT) {
+    let (low, upper): (Vec<&NodeId>, Vec<&NodeId>) =
+        ids.iter().partition(|(l, _)| *l < STORED_FROM_LEVEL);
+    let mut wanted = std::collections::BTreeSet::new();
+    for (level, idx) in &low {
+        let width = 1u64 << level;
+        let first = idx
+            .checked_mul(width)
+            .ok_or(StorageError::Corrupt("a node index"))?;
+        wanted.extend(first..first + width);
+    }
+    let wanted: Vec<u64> = wanted.into_iter().collect();
+    let mut leaves: HashMap<u64, Hash> = HashMap::new();
+    for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT idx, leaf FROM archive_log WHERE idx IN ({})",
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql);
-        for (_, idx) in chunk {
+        for idx in chunk {
             q = q.bind(to_i64(*idx)?);
         }
         for row in q.fetch_all(&mut *conn).await? {
             let idx: i64 = row.try_get("idx")?;
             let leaf: String = row.try_get("leaf")?;
-            out.insert((0, idx as u64), hex32(&leaf, "archive_log.leaf")?);
+            leaves.insert(idx as u64, hex32(&leaf, "archive_log.leaf")?);
+        }
+    }
+    for &&(level, idx) in &low {
+        let width = 1u64 << level;
+        let first = idx * width;
+        let below: Option<Vec<Hash>> = (first..first + width)
+            .map(|i| leaves.get(&i).copied())
+            .collect();
+        // a subtree with a leaf missing is not held (the caller says so)
+        if let Some(below) = below {
+            out.insert((level, idx), merkle::root(&below));
         }
     }
     for chunk in upper.chunks(ROWS_PER_STATEMENT) {
