@@ -295,7 +295,7 @@ fn run_verify(a: VerifyArgs) -> Result<i32, CliError> {
     }
 
     if a.full {
-        let mut all = Vec::new();
+        let mut views: Vec<EntryView> = Vec::new();
         let mut from = 0u64;
         while from < cp.size {
             let body = get(
@@ -307,25 +307,13 @@ fn run_verify(a: VerifyArgs) -> Result<i32, CliError> {
             )?;
             let page: Vec<EntryView> = serde_json::from_slice(&body)
                 .map_err(|e| CliError::Input(format!("the entries: {e}")))?;
-            if page.is_empty() {
-                break;
-            }
-            for v in &page {
-                let entry = Entry::from_columns(&v.act, &v.subject, &v.digest, v.at)
-                    .map_err(|e| CliError::Input(format!("entry {}: {e}", v.index)))?;
-                let leaf = hashes(std::slice::from_ref(&v.leaf_hash))?[0];
-                all.push((v.index, entry, leaf));
-            }
-            from = all.last().map_or(from, |(i, _, _)| i + 1);
+            let Some(last) = page.last() else { break };
+            from = last.index + 1;
+            views.extend(page);
         }
-        if let Err(e) = audit::check_entries(&cp, &all) {
-            println!("entries: FAILED — {e}");
+        let Some(all) = rebuilt(&cp, &views)? else {
             return Ok(1);
-        }
-        println!(
-            "entries: ok — {} rebuilt to the checkpoint's root",
-            all.len()
-        );
+        };
         let mut held = BTreeMap::new();
         let mut from = 0u64;
         while from < cp.size {
@@ -341,15 +329,53 @@ fn run_verify(a: VerifyArgs) -> Result<i32, CliError> {
             }
             from += count;
         }
-        match audit::check_records(&all, &held) {
-            Ok(n) => println!("licenses: ok — {n} held as logged"),
-            Err(e) => {
-                println!("licenses: FAILED — {e}");
-                return Ok(1);
-            }
+        if !licenses_held(&all, &held) {
+            return Ok(1);
         }
     }
     state.insert(cp.origin.clone(), Seen::of(&cp));
     write_state(&a.state, &state)?;
     Ok(0)
+}
+
+/// An entry read back: its index, content and leaf hash as served.
+pub(super) type ReadEntry = (u64, Entry, Hash);
+
+/// Rebuild `views` (every entry of a log, in order) to `cp`'s root, printing the
+/// outcome: the entries, or `None` when they do not rebuild it.
+pub(super) fn rebuilt(
+    cp: &Checkpoint,
+    views: &[EntryView],
+) -> Result<Option<Vec<ReadEntry>>, CliError> {
+    let mut all = Vec::with_capacity(views.len());
+    for v in views {
+        let entry = Entry::from_columns(&v.act, &v.subject, &v.digest, v.at)
+            .map_err(|e| CliError::Input(format!("entry {}: {e}", v.index)))?;
+        let leaf = hashes(std::slice::from_ref(&v.leaf_hash))?[0];
+        all.push((v.index, entry, leaf));
+    }
+    if let Err(e) = audit::check_entries(cp, &all) {
+        println!("entries: FAILED — {e}");
+        return Ok(None);
+    }
+    println!(
+        "entries: ok — {} rebuilt to the checkpoint's root",
+        all.len()
+    );
+    Ok(Some(all))
+}
+
+/// Check what is `held` of every license `all` says was issued, printing the outcome:
+/// whether it holds.
+pub(super) fn licenses_held(all: &[ReadEntry], held: &BTreeMap<u64, Option<Vec<u8>>>) -> bool {
+    match audit::check_records(all, held) {
+        Ok(n) => {
+            println!("licenses: ok — {n} held as logged");
+            true
+        }
+        Err(e) => {
+            println!("licenses: FAILED — {e}");
+            false
+        }
+    }
 }

@@ -7,9 +7,7 @@
 
 use super::CliError;
 use crate::adapters::config::Config;
-use crate::archive::audit;
 use crate::archive::checkpoint::{origin, Checkpoint};
-use crate::archive::entry::Entry;
 use crate::archive::export::{valid_path, Manifest, MANIFEST};
 use crate::archive::note::Note;
 use crate::archive::wire::{EntryView, RecordView};
@@ -277,34 +275,17 @@ pub(crate) fn verify_export(
         return Ok(1);
     }
     println!("checkpoint: ok — signed, {} entries", cp.size);
-    let mut all = Vec::new();
-    for v in json_lines::<EntryView>(&dir.join("entries.jsonl"))? {
-        let entry = Entry::from_columns(&v.act, &v.subject, &v.digest, v.at)
-            .map_err(|e| CliError::Input(format!("entry {}: {e}", v.index)))?;
-        let leaf = crate::archive::wire::decode_hashes(std::slice::from_ref(&v.leaf_hash))
-            .and_then(|h| h.first().copied())
-            .ok_or_else(|| CliError::Input(format!("entry {}: a bad leaf hash", v.index)))?;
-        all.push((v.index, entry, leaf));
-    }
-    if let Err(e) = audit::check_entries(&cp, &all) {
-        println!("entries: FAILED — {e}");
+    let views = json_lines::<EntryView>(&dir.join("entries.jsonl"))?;
+    let Some(all) = super::archive::rebuilt(&cp, &views)? else {
         return Ok(1);
-    }
-    println!(
-        "entries: ok — {} rebuilt to the checkpoint's root",
-        all.len()
-    );
+    };
     let held: BTreeMap<u64, Option<Vec<u8>>> =
         json_lines::<RecordView>(&dir.join("records.jsonl"))?
             .into_iter()
             .map(|r| (r.index, r.record.map(String::into_bytes)))
             .collect();
-    match audit::check_records(&all, &held) {
-        Ok(n) => println!("licenses: ok — {n} held as logged"),
-        Err(e) => {
-            println!("licenses: FAILED — {e}");
-            return Ok(1);
-        }
+    if !super::archive::licenses_held(&all, &held) {
+        return Ok(1);
     }
     Ok(0)
 }

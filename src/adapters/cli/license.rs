@@ -204,6 +204,23 @@ pub(crate) fn problem_text(status: u16, body: &Value) -> String {
     }
 }
 
+/// A node's answer that should be `want`: its body, or `None` once a refusal is
+/// reported on stderr; a node that cannot be reached is an input error naming `server`.
+fn answer(
+    sent: Result<(u16, Value), String>,
+    want: u16,
+    server: &str,
+) -> Result<Option<Value>, CliError> {
+    match sent {
+        Ok((s, v)) if s == want => Ok(Some(v)),
+        Ok((s, v)) => {
+            eprintln!("deltaseal: refused: {}", problem_text(s, &v));
+            Ok(None)
+        }
+        Err(e) => Err(CliError::Input(format!("cannot reach {server}: {e}"))),
+    }
+}
+
 fn print_json(v: &Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
@@ -222,24 +239,18 @@ pub(crate) fn run(cmd: LicenseCommand) -> Result<i32, CliError> {
             let body = issue_body(&type_code, holder, holder_code, claims.as_deref(), &claim)?;
             let client = Client::new(&conn)?;
             let key = idempotency_key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-            match client.send(
+            let sent = client.send(
                 reqwest::Method::POST,
                 "/v1/licenses",
                 Some(&body),
                 Some(&key),
-            ) {
-                Ok((201, v)) => {
+            );
+            match answer(sent, 201, &conn.server)? {
+                Some(v) => {
                     print_json(&v);
                     Ok(0)
                 }
-                Ok((s, v)) => {
-                    eprintln!("deltaseal: refused: {}", problem_text(s, &v));
-                    Ok(EXIT_FAILED)
-                }
-                Err(e) => Err(CliError::Input(format!(
-                    "cannot reach {}: {e}",
-                    conn.server
-                ))),
+                None => Ok(EXIT_FAILED),
             }
         }
         LicenseCommand::Bulk {
@@ -341,32 +352,24 @@ fn status_change(a: StatusArgs, action: &str) -> Result<i32, CliError> {
         body.insert("reason".into(), r.into());
     }
     let path = format!("/v1/licenses/{}/{action}", a.identifier);
-    match client.send(
+    let sent = client.send(
         reqwest::Method::POST,
         &path,
         Some(&Value::Object(body)),
         None,
-    ) {
-        Ok((200, v)) => {
-            // the new status, not the whole credential
-            let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
-            println!(
-                "{}\t{}\t{}",
-                text("identifier"),
-                text("status"),
-                text("reason")
-            );
-            Ok(0)
-        }
-        Ok((s, v)) => {
-            eprintln!("deltaseal: refused: {}", problem_text(s, &v));
-            Ok(EXIT_FAILED)
-        }
-        Err(e) => Err(CliError::Input(format!(
-            "cannot reach {}: {e}",
-            a.conn.server
-        ))),
-    }
+    );
+    let Some(v) = answer(sent, 200, &a.conn.server)? else {
+        return Ok(EXIT_FAILED);
+    };
+    // the new status, not the whole credential
+    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+    println!(
+        "{}\t{}\t{}",
+        text("identifier"),
+        text("status"),
+        text("reason")
+    );
+    Ok(0)
 }
 
 fn fetch(
@@ -383,34 +386,26 @@ fn fetch(
     let query = serde_urlencoded::to_string(&query).map_err(|e| CliError::Input(e.to_string()))?;
     let holder: String = url::form_urlencoded::byte_serialize(holder.as_bytes()).collect();
     let client = Client::new(conn)?;
-    match client.send(
+    let sent = client.send(
         reqwest::Method::GET,
         &format!("/v1/holders/{holder}/licenses?{query}"),
         None,
         None,
-    ) {
-        Ok((200, v)) => {
-            for l in v["licenses"].as_array().into_iter().flatten() {
-                eprintln!(
-                    "{} {} {}: {}",
-                    l["identifier"].as_str().unwrap_or(""),
-                    l["province"].as_str().unwrap_or(""),
-                    l["type_code"].as_str().unwrap_or(""),
-                    l["verdict"]["report"]["indication"].as_str().unwrap_or("?")
-                );
-            }
-            print_json(&v);
-            Ok(0)
-        }
-        Ok((s, v)) => {
-            eprintln!("deltaseal: refused: {}", problem_text(s, &v));
-            Ok(EXIT_FAILED)
-        }
-        Err(e) => Err(CliError::Input(format!(
-            "cannot reach {}: {e}",
-            conn.server
-        ))),
+    );
+    let Some(v) = answer(sent, 200, &conn.server)? else {
+        return Ok(EXIT_FAILED);
+    };
+    for l in v["licenses"].as_array().into_iter().flatten() {
+        eprintln!(
+            "{} {} {}: {}",
+            l["identifier"].as_str().unwrap_or(""),
+            l["province"].as_str().unwrap_or(""),
+            l["type_code"].as_str().unwrap_or(""),
+            l["verdict"]["report"]["indication"].as_str().unwrap_or("?")
+        );
     }
+    print_json(&v);
+    Ok(0)
 }
 
 fn show(
