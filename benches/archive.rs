@@ -86,6 +86,7 @@ fn rows(slots: &[deltaseal::adapters::storage::Slot], n: usize) -> Vec<NewLicens
                 "eyJhbGciOiJFUzI1NiJ9.eyJsaWNlbnNlIjoie{i:0>900}.c2ln~WyJkIiwiZSJd~"
             ),
             slot: *s,
+            evidence: None,
         })
         .collect()
 }

@@ -57,6 +57,7 @@ fn node(store: Store, keys: &KeyStore) -> AppState {
             public_base_url: "https://bench.test".into(),
             limits: Limits::default(),
             clock: Arc::new(time::OffsetDateTime::now_utc),
+            crls: Vec::new(),
         },
     )
 }

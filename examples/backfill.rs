@@ -125,6 +125,7 @@ async fn main() {
             public_base_url: base.into(),
             limits: Limits::default(),
             clock: Arc::new(move || at),
+            crls: Vec::new(),
         },
     );
     let uscc = keys

@@ -25,6 +25,7 @@ fn issue(b: &IssueBody) {
         catalog: catalog(),
         agency: agency(),
         status_uri: &uri,
+        ltv: None,
     };
     let slot = Slot {
         seq: 1,

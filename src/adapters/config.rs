@@ -83,6 +83,10 @@ pub struct Config {
     /// Seconds between witnessing rounds of the other provinces' archive logs, on a
     /// provincial node (`DELTASEAL_WITNESS_S`), default 300; 0: never.
     pub witness_s: u64,
+    /// CRL files (PEM or DER) the node holds for its agencies' certificate chains
+    /// (`DELTASEAL_CRLS`, comma-separated): kept, as they were read at start-up, in
+    /// the validation data of every issuance for long-term validation. Default none.
+    pub crls: Vec<PathBuf>,
     /// The province this node serves (`DELTASEAL_PROVINCE`: `SH`, `JS`, `ZJ`, `AH`):
     /// it hosts only that province's parties, and its database, listen address and
     /// public base URL default to the province's (`Config::apply_province`). None:
@@ -146,6 +150,7 @@ impl Default for Config {
             trust_list_url: None,
             trust_list_poll_s: 300,
             witness_s: 300,
+            crls: Vec::new(),
             province: None,
             max_verify_body_bytes: limits.max_verify_body,
             max_verify_batch: limits.max_verify_batch,
@@ -393,6 +398,14 @@ impl Config {
         if let Some(v) = env("DELTASEAL_TRUST_LIST_POLL_S") {
             c.trust_list_poll_s = num("DELTASEAL_TRUST_LIST_POLL_S", v)? as u64;
         }
+        if let Some(v) = env("DELTASEAL_CRLS") {
+            c.crls = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect();
+        }
         if let Some(v) = env("DELTASEAL_WITNESS_S") {
             c.witness_s = num("DELTASEAL_WITNESS_S", v)? as u64;
         }
@@ -491,6 +504,36 @@ impl Config {
             });
         }
         Ok(())
+    }
+
+    /// The CRLs of [`Config::crls`] (DER), each checked to be a CRL.
+    pub fn read_crls(&self) -> Result<Vec<Vec<u8>>, ConfigError> {
+        const MAX: u64 = 1 << 20;
+        let mut out = Vec::new();
+        for path in &self.crls {
+            let bad = |reason: String| ConfigError::BadValue {
+                name: "crls",
+                reason: format!("{}: {reason}", path.display()),
+            };
+            let io = |source| ConfigError::Io {
+                path: path.clone(),
+                source,
+            };
+            if std::fs::metadata(path).map_err(io)?.len() > MAX {
+                return Err(bad("larger than 1 MiB, not a CRL".into()));
+            }
+            let bytes = std::fs::read(path).map_err(io)?;
+            let ders =
+                crate::pki::pem::crls_from_pem_or_der(&bytes).map_err(|e| bad(e.to_string()))?;
+            if ders.is_empty() {
+                return Err(bad("holds no X509 CRL".into()));
+            }
+            for der in ders {
+                x509_parser::parse_x509_crl(&der).map_err(|e| bad(format!("not a CRL: {e}")))?;
+                out.push(der);
+            }
+        }
+        Ok(out)
     }
 
     /// The public base URL (no trailing slash).
@@ -678,6 +721,7 @@ impl Config {
                 verify_rate_burst: self.verify_rate_burst,
             },
             clock,
+            crls: self.read_crls()?,
         };
         let base = settings.public_base_url.clone();
         let node = Node::with_trust_list(store, catalog, hosted, settings, trust);

@@ -173,18 +173,23 @@ pub fn check_entries(cp: &Checkpoint, entries: &[(u64, Entry, Hash)]) -> Result<
 
 /// Check what the node holds of each license its log says it issued: `records` are,
 /// by entry index, the issuer-signed JWT the node now holds of the entry's license
-/// (none: it holds no such license). Every `license.issued` entry of `entries` must
-/// have its record, hashing to the entry's digest — a license row deleted or altered
-/// in the database after it was logged fails here. The number checked.
+/// (none: it holds no such license), and for each `evidence.kept` entry the text of the
+/// validation data it holds. Every such entry of `entries` must have its record,
+/// hashing to the entry's digest — a license row, or the validation data kept at
+/// issuance, deleted or altered in the database after it was logged fails here. The
+/// numbers checked: licenses, then validation data.
 pub fn check_records(
     entries: &[(u64, Entry, Hash)],
     records: &std::collections::BTreeMap<u64, Option<Vec<u8>>>,
-) -> Result<usize, AuditError> {
-    let mut checked = 0;
+) -> Result<(usize, usize), AuditError> {
+    use super::entry::Act;
+    let mut checked = (0, 0);
     for (index, entry, _) in entries {
-        if entry.act != super::entry::Act::LicenseIssued {
-            continue;
-        }
+        let what = match entry.act {
+            Act::LicenseIssued => format!("license {}", entry.subject),
+            Act::EvidenceKept => format!("validation data of {}", entry.subject),
+            _ => continue,
+        };
         let fault = |reason: String| AuditError::Entry {
             index: *index,
             reason,
@@ -192,23 +197,21 @@ pub fn check_records(
         match records.get(index) {
             None => {
                 return Err(fault(format!(
-                    "the node did not say what it holds of license {}",
-                    entry.subject
+                    "the node did not say what it holds of {what}"
                 )))
             }
             Some(None) => {
                 return Err(fault(format!(
-                    "license {} is in the log but the node no longer holds it",
-                    entry.subject
+                    "{what} is in the log but the node no longer holds it"
                 )))
             }
             Some(Some(r)) if !entry.records(r) => {
                 return Err(fault(format!(
-                    "the license {} the node holds is not the one it logged",
-                    entry.subject
+                    "the {what} the node holds is not the one it logged"
                 )))
             }
-            Some(Some(_)) => checked += 1,
+            Some(Some(_)) if entry.act == Act::LicenseIssued => checked.0 += 1,
+            Some(Some(_)) => checked.1 += 1,
         }
     }
     Ok(checked)
@@ -313,13 +316,26 @@ mod tests {
         let jwt = b"eyJhbGciOiJFUzI1NiJ9.e30.sig".to_vec();
         let issued = Entry::of(Act::LicenseIssued, "L1", &jwt, 1);
         let other = Entry::of(Act::StatusChanged, "L1", b"x", 2);
+        let kept = Entry::of(Act::EvidenceKept, "A", b"{bundle}", 1);
         let entries = vec![
             (0, issued.clone(), issued.leaf_hash()),
             (1, other.clone(), other.leaf_hash()),
+            (2, kept.clone(), kept.leaf_hash()),
         ];
         let mut held = std::collections::BTreeMap::new();
         held.insert(0, Some(jwt.clone()));
-        assert_eq!(check_records(&entries, &held), Ok(1));
+        held.insert(2, Some(b"{bundle}".to_vec()));
+        assert_eq!(check_records(&entries, &held), Ok((1, 1)));
+        held.insert(2, Some(b"{changed}".to_vec()));
+        let e = check_records(&entries, &held).unwrap_err().to_string();
+        assert!(
+            e.contains("validation data of A the node holds is not the one it logged"),
+            "{e}"
+        );
+        held.insert(2, None);
+        let e = check_records(&entries, &held).unwrap_err().to_string();
+        assert!(e.contains("validation data of A is in the log but"), "{e}");
+        held.insert(2, Some(b"{bundle}".to_vec()));
         held.insert(0, Some(b"eyJhbGciOiJFUzI1NiJ9.e30.other".to_vec()));
         let e = check_records(&entries, &held).unwrap_err().to_string();
         assert!(e.contains("not the one it logged"), "{e}");

@@ -35,11 +35,14 @@ pub enum Act {
     ConsentGranted,
     /// A consent was revoked.
     ConsentRevoked,
+    /// The validation data of issuance was kept ([`super::ltv::Bundle`]): the digest
+    /// is of the bundle's text, the subject the agency.
+    EvidenceKept,
 }
 
 impl Act {
     /// Every act.
-    pub const ALL: [Act; 9] = [
+    pub const ALL: [Act; 10] = [
         Act::LicenseIssued,
         Act::StatusChanged,
         Act::ProofDecided,
@@ -49,6 +52,7 @@ impl Act {
         Act::LicenseRetrieved,
         Act::ConsentGranted,
         Act::ConsentRevoked,
+        Act::EvidenceKept,
     ];
 
     /// The stored name.
@@ -63,6 +67,7 @@ impl Act {
             Act::LicenseRetrieved => "license.retrieved",
             Act::ConsentGranted => "consent.granted",
             Act::ConsentRevoked => "consent.revoked",
+            Act::EvidenceKept => "evidence.kept",
         }
     }
 

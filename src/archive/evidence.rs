@@ -39,6 +39,10 @@ pub struct Archived {
     pub proof: Vec<String>,
     /// The witnesses whose cosignatures of that checkpoint verify.
     pub witnessed_by: Vec<String>,
+    /// For a license whose evidence came with it: the validation data kept at its
+    /// issuance, as judged ([`super::ltv::judge`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ltv: Option<super::ltv::Kept>,
     /// In Chinese.
     pub zh: String,
     /// In English.
@@ -62,6 +66,7 @@ impl Archived {
             root: None,
             proof: Vec::new(),
             witnessed_by: Vec::new(),
+            ltv: None,
             zh: format!("未能取得{province_zh}存档日志的证据：{why}"),
             en: format!("no evidence from {province_en}'s archive log: {why}"),
         }
@@ -163,6 +168,15 @@ pub fn judge_record(
         .map(|(name, _)| name.clone())
         .collect();
     let n = witnessed_by.len();
+    let ltv = match (act, &view.ltv) {
+        (Act::LicenseIssued, Some(l)) => Some(super::ltv::judge(
+            l,
+            &cp,
+            std::str::from_utf8(record).unwrap_or_default(),
+            e.at,
+        )),
+        _ => None,
+    };
     Archived {
         status: "archived",
         province: province.to_string(),
@@ -181,6 +195,7 @@ pub fn judge_record(
             if n == 1 { "" } else { "s" }
         ),
         witnessed_by,
+        ltv,
     }
 }
 
@@ -251,6 +266,7 @@ mod tests {
                 .map(|h| STANDARD.encode(h))
                 .collect(),
             checkpoint: Some(note.to_text()),
+            ltv: None,
         };
         let keys = [log.public_key().clone()];
         let witnesses = [

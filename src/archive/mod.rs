@@ -11,7 +11,8 @@
 //! - [`audit`]: judging a log from outside (checkpoints against the last one seen,
 //!   entries against the root);
 //! - [`wire`]: the log's answers as the API serves them;
-//! - [`export`]: the package an export writes and its signed manifest.
+//! - [`export`]: the package an export writes and its signed manifest;
+//! - [`ltv`]: the validation data kept at issuance for long-term validation.
 
 pub mod audit;
 pub mod checkpoint;
@@ -19,6 +20,7 @@ pub mod entry;
 pub mod evidence;
 pub mod export;
 pub mod frontier;
+pub mod ltv;
 pub mod merkle;
 pub mod note;
 pub mod wire;

@@ -61,6 +61,10 @@ pub struct InclusionView {
     /// The checkpoint the proof is against, as served (asked for by subject).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<String>,
+    /// For a license's issuance entry: the validation data kept when it was issued,
+    /// proven against the same checkpoint (asked for by digest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ltv: Option<super::ltv::LtvView>,
 }
 
 /// `GET /v1/archive/proofs/consistency`'s answer.

@@ -25,6 +25,16 @@ pub fn cert_from_pem_or_der(bytes: &[u8]) -> Result<Vec<u8>, PkiError> {
         .ok_or(PkiError::MalformedCertificate("no CERTIFICATE block"))
 }
 
+/// DER of every `X509 CRL` block of a PEM text, or the one CRL of DER `bytes`.
+pub fn crls_from_pem_or_der(bytes: &[u8]) -> Result<Vec<Vec<u8>>, PkiError> {
+    if bytes.first() == Some(&0x30) {
+        return Ok(vec![bytes.to_vec()]);
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| PkiError::MalformedCertificate("neither DER nor PEM"))?;
+    blocks(text, "X509 CRL")
+}
+
 /// PEM `CERTIFICATE`.
 pub fn cert_to_pem(der: &[u8]) -> String {
     to_pem("CERTIFICATE", der)

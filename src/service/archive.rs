@@ -9,8 +9,10 @@ use super::ServiceError;
 use crate::archive::audit::{self, AuditError, Seen};
 use crate::archive::checkpoint::{cosign, verify_cosignature, Checkpoint, StoredCheckpoint};
 use crate::archive::entry::LoggedEntry;
+use crate::archive::ltv::LtvView;
 use crate::archive::merkle::Hash;
 use crate::archive::note::{Note, NoteSignature};
+use crate::archive::wire::{encode_hashes, EntryView, InclusionView};
 use crate::crypto::{PublicKey, Signer};
 
 /// The checkpoint of the log as it stands: the one kept for its size, or a new one
@@ -111,25 +113,28 @@ pub async fn entries<S: ArchiveStore>(
 }
 
 /// For each `license.issued` entry among the `count` from `from`: its index, license
-/// and the issuer-signed JWT the node holds of that license now (none: it holds none),
-/// for auditors to check against the entry's digest.
+/// and the issuer-signed JWT the node holds of that license now (none: it holds none);
+/// for each `evidence.kept` entry, the validation data's text held now — for auditors
+/// to check against the entry's digest.
 pub async fn issued_records<S: ArchiveStore + super::store::LicenseStore>(
     store: &S,
     from: u64,
     count: u64,
 ) -> Result<Vec<crate::archive::wire::RecordView>, ServiceError> {
+    use crate::archive::entry::Act;
     let mut out = Vec::new();
     for e in entries(store, from, count).await? {
-        if e.entry.act != crate::archive::entry::Act::LicenseIssued {
-            continue;
-        }
-        let record = match store.license(&e.entry.subject).await {
-            Ok(l) => Some(
-                String::from_utf8_lossy(crate::archive::entry::issued_record(&l.credential))
-                    .into_owned(),
-            ),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e.into()),
+        let record = match e.entry.act {
+            Act::LicenseIssued => match store.license(&e.entry.subject).await {
+                Ok(l) => Some(
+                    String::from_utf8_lossy(crate::archive::entry::issued_record(&l.credential))
+                        .into_owned(),
+                ),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+            Act::EvidenceKept => store.evidence_text(&hex::encode(e.entry.digest)).await?,
+            _ => continue,
         };
         out.push(crate::archive::wire::RecordView {
             index: e.index,
@@ -158,7 +163,9 @@ pub async fn served_checkpoint<S: ArchiveStore>(
 
 /// The entry of `act` whose digest is `digest` (a credential's issuer-signed JWT, a
 /// seal's DER, a stamp or stamped document), its inclusion proof against the
-/// checkpoint as served now, and that checkpoint's text (with its cosignatures).
+/// checkpoint as served now, that checkpoint's text (with its cosignatures), and for a
+/// license the validation data kept at its issuance, proven against the same
+/// checkpoint.
 pub async fn issued_inclusion<S: ArchiveStore>(
     store: &S,
     signer: &dyn Signer,
@@ -166,21 +173,60 @@ pub async fn issued_inclusion<S: ArchiveStore>(
     act: crate::archive::entry::Act,
     digest: &Hash,
     now: i64,
-) -> Result<(Included, String), ServiceError> {
+) -> Result<InclusionView, ServiceError> {
     let entry = store
         .archive_entry_by_digest(act, digest)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let (cp, text) = served_checkpoint(store, signer, origin, now).await?;
     let proof = store.archive_inclusion(entry.index, cp.size).await?;
-    Ok((
-        Included {
-            entry,
-            size: cp.size,
-            proof,
-        },
-        text,
-    ))
+    let ltv = match act {
+        crate::archive::entry::Act::LicenseIssued => {
+            kept_evidence(store, &entry.entry.subject, cp.size).await?
+        }
+        _ => None,
+    };
+    Ok(InclusionView {
+        entry: EntryView::from(&entry),
+        size: cp.size,
+        proof: encode_hashes(&proof),
+        checkpoint: Some(text),
+        ltv,
+    })
+}
+
+/// The validation data kept when the license `identifier` was issued, with its entry
+/// and inclusion proof in the tree of `size` entries; `None` when none was kept (or
+/// its entry is not yet within `size`).
+async fn kept_evidence<S: ArchiveStore>(
+    store: &S,
+    identifier: &str,
+    size: u64,
+) -> Result<Option<LtvView>, ServiceError> {
+    // the entry the license row names, whatever the text kept beside it is now (a
+    // changed text then fails the verifier's check against that entry)
+    let Some((digest, text)) = store.license_evidence(identifier).await? else {
+        return Ok(None);
+    };
+    let Some(digest) = hex::decode(&digest)
+        .ok()
+        .and_then(|d| <Hash>::try_from(d).ok())
+    else {
+        return Ok(None);
+    };
+    let Some(entry) = store
+        .archive_entry_by_digest(crate::archive::entry::Act::EvidenceKept, &digest)
+        .await?
+        .filter(|e| e.index < size)
+    else {
+        return Ok(None);
+    };
+    let proof = store.archive_inclusion(entry.index, size).await?;
+    Ok(Some(LtvView {
+        bundle: text,
+        entry: EntryView::from(&entry),
+        proof: encode_hashes(&proof),
+    }))
 }
 
 /// Why a peer's checkpoint is not cosigned.

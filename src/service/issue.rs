@@ -103,6 +103,9 @@ pub struct Issuer<'a> {
     pub agency: &'a Arc<Agency>,
     /// The URI of the agency's status list number `list`.
     pub status_uri: &'a (dyn Fn(i64) -> String + Sync),
+    /// What the node holds for the validation data kept at issuance
+    /// ([`super::ltv`]); `None`: none is kept.
+    pub ltv: Option<&'a super::ltv::LtvBasis>,
 }
 
 /// An idempotency key and the hash of the request it came with.
@@ -199,14 +202,16 @@ pub(crate) fn issued_view(
     }
 }
 
-/// The row to write for a credential in `slot`.
-pub(crate) fn row_of(c: &Credential, slot: Slot) -> NewLicense {
+/// The row to write for a credential in `slot`, issued under the validation data
+/// `kept` ([`super::ltv::keep_for`]).
+pub(crate) fn row_of(c: &Credential, slot: Slot, kept: &[(i64, String)]) -> NewLicense {
     NewLicense {
         identifier: c.identifier().to_string(),
         type_code: c.metadata.type_code.clone(),
         holder_code: c.metadata.holder_code.clone(),
         credential: c.sd_jwt.clone(),
         slot,
+        evidence: super::ltv::kept_for(kept, slot),
     }
 }
 
@@ -309,10 +314,11 @@ pub async fn issue<S: LicenseStore, B: Blocking>(
         .map(|(i, (b, s))| to_request(issuer, b, *s).map_err(|e| e.in_item(batch, i)))
         .collect::<Result<Vec<_>, _>>()?;
     let credentials = sign_all(run, issuer, requests, now, batch).await?;
+    let kept = super::ltv::keep_for(&mut tx, run, issuer, &slots, now).await?;
     let rows: Vec<NewLicense> = credentials
         .iter()
         .zip(&slots)
-        .map(|(c, s)| row_of(c, *s))
+        .map(|(c, s)| row_of(c, *s, &kept))
         .collect();
     tx.insert_licenses(&rows).await?;
     let licenses: Vec<IssuedLicense> = credentials

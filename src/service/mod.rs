@@ -23,6 +23,7 @@ mod error;
 pub mod held_lists;
 pub mod holder_licenses;
 pub mod issue;
+pub mod ltv;
 pub mod proofs;
 pub mod seal_make;
 pub mod seal_stamp;

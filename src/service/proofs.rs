@@ -155,7 +155,8 @@ pub async fn issue_proof<S: ProofStore, B: Blocking>(
             doc.issue(&agency, &catalog, &req, now).map(|c| (doc, c))
         })
         .await??;
-    let row = row_of(&cred, slot);
+    let kept = super::ltv::keep_for(&mut tx, run, issuer, &[slot], now).await?;
+    let row = row_of(&cred, slot, &kept);
     tx.insert_licenses(std::slice::from_ref(&row)).await?;
     tx.mark_proof_issued(id, &row.identifier, &to_json(&doc)?)
         .await?;

@@ -62,6 +62,25 @@ pub struct NewLicense {
     pub credential: String,
     /// The slot reserved for it.
     pub slot: Slot,
+    /// The digest (hex) of the validation data kept for it at issuance, if any.
+    pub evidence: Option<String>,
+}
+
+/// Validation data kept at issuance ([`crate::archive::ltv::Bundle`]) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptEvidence {
+    /// SHA-256 (hex) of `text`.
+    pub digest: String,
+    /// The agency's status list it holds.
+    pub list: i64,
+    /// That list's version then.
+    pub status_version: i64,
+    /// SHA-256 (hex) of the chain, trust-list version and CRLs it holds.
+    pub basis: String,
+    /// When it was made (Unix seconds).
+    pub at: i64,
+    /// The bundle's text.
+    pub text: String,
 }
 
 /// A stored license.
@@ -171,6 +190,23 @@ pub trait Issuance: Send {
         request_id: &str,
         identifier: &str,
         request: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The bits and version of the agency's status list `list`, as this transaction
+    /// sees them.
+    fn status_list_state(
+        &mut self,
+        list: i64,
+    ) -> impl Future<Output = Result<(Vec<u8>, i64), StoreError>> + Send;
+    /// The newest validation data kept for the agency's status list `list`.
+    fn latest_evidence(
+        &mut self,
+        list: i64,
+    ) -> impl Future<Output = Result<Option<KeptEvidence>, StoreError>> + Send;
+    /// Keep validation data, its `evidence.kept` entry going into the log ahead of the
+    /// licenses written after it (nothing when the same bundle is kept already).
+    fn keep_evidence(
+        &mut self,
+        kept: &KeptEvidence,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Make everything durable; only then may the issuance be acknowledged.
     fn commit(self) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -402,6 +438,17 @@ pub trait ArchiveStore: Sync {
         act: crate::archive::entry::Act,
         digest: &crate::archive::merkle::Hash,
     ) -> impl Future<Output = Result<Option<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
+    /// The digest (hex) and text of the validation data kept when the license
+    /// `identifier` was issued.
+    fn license_evidence(
+        &self,
+        identifier: &str,
+    ) -> impl Future<Output = Result<Option<(String, String)>, StoreError>> + Send;
+    /// The text of the validation data kept under `digest` (hex).
+    fn evidence_text(
+        &self,
+        digest: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// The root of the first `size` entries.
     fn archive_root(
         &self,

@@ -65,6 +65,15 @@ impl Issuance for Tx {
     async fn mark_proof_issued(&mut self, _: &str, _: &str, _: &str) -> Result<(), StoreError> {
         Ok(())
     }
+    async fn status_list_state(&mut self, _: i64) -> Result<(Vec<u8>, i64), StoreError> {
+        Ok((vec![0; 16], 1))
+    }
+    async fn latest_evidence(&mut self, _: i64) -> Result<Option<KeptEvidence>, StoreError> {
+        Ok(None)
+    }
+    async fn keep_evidence(&mut self, _: &KeptEvidence) -> Result<(), StoreError> {
+        Ok(())
+    }
     async fn commit(self) -> Result<(), StoreError> {
         self.0.lock().unwrap().committed += 1;
         Ok(())
@@ -160,6 +169,7 @@ fn run_issue(
         catalog: &catalog,
         agency: &agency,
         status_uri: &uri,
+        ltv: None,
     };
     let idem = Idempotency {
         key: "k1",

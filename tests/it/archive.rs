@@ -80,8 +80,9 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
     bulk(&url, dir.path(), 0, 5);
 
     // The checkpoint: signed by the node's show-service key, named by its province.
+    // 6 entries: the validation data kept for the batch, then its 5 licenses
     let (cp, note) = checkpoint(&url);
-    assert_eq!(cp.size, 5);
+    assert_eq!(cp.size, 6);
     let province = cp
         .origin
         .strip_prefix("deltaseal.yrd/")
@@ -98,13 +99,16 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
         .clone();
     note.verify(&cp.origin, &key).unwrap();
 
-    // Every license issued is in the log, with the digest of its credential.
+    // Every license issued is in the log, with the digest of its credential, after
+    // the validation data kept for them.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let store = rt.block_on(Store::connect(db.to_str().unwrap())).unwrap();
     let logged = rt.block_on(store.archive_entries(0, 100)).unwrap();
-    assert_eq!(logged.len(), 5);
+    assert_eq!(logged.len(), 6);
+    assert_eq!(logged[0].entry.act, Act::EvidenceKept);
     let mut tree = MemoryTree::new();
-    for l in &logged {
+    tree.push(logged[0].entry.leaf_hash());
+    for l in &logged[1..] {
         assert_eq!(l.entry.act, Act::LicenseIssued);
         let rec = rt.block_on(store.license(&l.entry.subject)).unwrap();
         assert!(
@@ -119,15 +123,15 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
 
     // An inclusion proof served by the node verifies against the checkpoint.
     let inc: InclusionView =
-        reqwest::blocking::get(format!("{url}/v1/archive/proofs/inclusion?index=3&size=5"))
+        reqwest::blocking::get(format!("{url}/v1/archive/proofs/inclusion?index=3&size=6"))
             .unwrap()
             .json()
             .unwrap();
     let proof: Vec<merkle::Hash> = inc.proof.iter().map(|h| base64_32(h)).collect();
-    merkle::verify_inclusion(3, 5, &base64_32(&inc.entry.leaf_hash), &proof, &cp.root).unwrap();
+    merkle::verify_inclusion(3, 6, &base64_32(&inc.entry.leaf_hash), &proof, &cp.root).unwrap();
     // wrong queries are problems (4xx) with a reason, not 500s
     for q in [
-        "index=5&size=5",
+        "index=6&size=6",
         "index=x",
         "index=0&size=99",
         "",
@@ -145,7 +149,7 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
 
     // a page from beyond the log is empty, at any offset
     for q in [
-        "from=5",
+        "from=6",
         "from=18446744073709551615&count=18446744073709551615",
     ] {
         let r = reqwest::blocking::get(format!("{url}/v1/archive/entries?{q}")).unwrap();
@@ -161,15 +165,16 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
     // A first audit keeps the checkpoint; rebuilt from every entry, it agrees.
     let (code, out) = audit(&url, &state, &cert, true);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("entries: ok — 5 rebuilt"), "{out}");
+    assert!(out.contains("entries: ok — 6 rebuilt"), "{out}");
 
-    // The log grows (issuance, a status change): consistent with what was seen.
+    // The log grows (issuance under the same validation data, a status change):
+    // consistent with what was seen.
     bulk(&url, dir.path(), 100, 2);
     let out = Command::new(common::bin())
         .args([
             "license",
             "suspend",
-            &logged[0].entry.subject,
+            &logged[1].entry.subject,
             "--reason",
             "audit",
         ])
@@ -184,18 +189,18 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
     );
     let (code, out) = audit(&url, &state, &cert, false);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("extends the 5 entries"), "{out}");
-    let (cp8, _) = checkpoint(&url);
-    assert_eq!(cp8.size, 8);
-    let last = rt.block_on(store.archive_entries(7, 1)).unwrap();
+    assert!(out.contains("extends the 6 entries"), "{out}");
+    let (cp9, _) = checkpoint(&url);
+    assert_eq!(cp9.size, 9);
+    let last = rt.block_on(store.archive_entries(8, 1)).unwrap();
     assert_eq!(last[0].entry.act, Act::StatusChanged);
     let c: ConsistencyView =
-        reqwest::blocking::get(format!("{url}/v1/archive/proofs/consistency?from=5&to=8"))
+        reqwest::blocking::get(format!("{url}/v1/archive/proofs/consistency?from=6&to=9"))
             .unwrap()
             .json()
             .unwrap();
     let proof: Vec<merkle::Hash> = c.proof.iter().map(|h| base64_32(h)).collect();
-    merkle::verify_consistency(5, 8, &cp.root, &cp8.root, &proof).unwrap();
+    merkle::verify_consistency(6, 9, &cp.root, &cp9.root, &proof).unwrap();
 
     let sql = |q: &str| {
         use sqlx::Connection;
@@ -255,6 +260,25 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
     ));
     let (code, out) = audit(&url, &state, &cert, true);
     assert_eq!(code, 0, "restored: {out}");
+
+    // The validation data kept at issuance altered in the database: caught as well.
+    let bundle = logged
+        .iter()
+        .find(|l| l.entry.act == Act::EvidenceKept)
+        .unwrap();
+    sql(r#"UPDATE archive_evidence SET body = replace(body, '"crls":[]', '"crls":["AA=="]')"#);
+    let (code, out) = audit(&url, &state, &cert, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "entry {}: the validation data of {} the node holds is not the one it logged",
+            bundle.index, bundle.entry.subject
+        )),
+        "{out}"
+    );
+    sql(r#"UPDATE archive_evidence SET body = replace(body, '"crls":["AA=="]', '"crls":[]')"#);
+    let (code, out) = audit(&url, &state, &cert, true);
+    assert_eq!(code, 0, "restored: {out}");
     sql(&format!("DELETE FROM licenses WHERE identifier = '{id}'"));
     let (code, out) = audit(&url, &state, &cert, true);
     assert_eq!(code, 1, "{out}");
@@ -266,14 +290,14 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
     );
 
     // The whole log rewritten around a changed entry (nodes and checkpoints redone):
-    // the node now signs another root for the 8 entries the auditor has seen.
+    // the node now signs another root for the 9 entries the auditor has seen.
     let mut entries: Vec<Entry> = rt
         .block_on(store.archive_entries(0, 100))
         .unwrap()
         .into_iter()
         .map(|l| l.entry)
         .collect();
-    entries[1].subject = "SH-rewritten".into();
+    entries[2].subject = "SH-rewritten".into();
     rt.block_on(rewrite_log(&db.display().to_string(), &store, &entries));
     let (code, out) = audit(&url, &state, &cert, false);
     assert_eq!(code, 1, "{out}");
@@ -283,11 +307,11 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
     rt.block_on(rewrite_log(
         &db.display().to_string(),
         &store,
-        &entries[..6],
+        &entries[..7],
     ));
     let (code, out) = audit(&url, &state, &cert, false);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("shrank from 8 to 6"), "{out}");
+    assert!(out.contains("shrank from 9 to 7"), "{out}");
     rt.block_on(store.close());
     drop(server);
 }
@@ -379,8 +403,16 @@ fn an_export_is_a_signed_package_that_verify_checks_and_any_change_to_it_fails()
     let entries = std::fs::read_to_string(out.join("entries.jsonl")).unwrap();
     assert_eq!(entries.lines().count() as u64, cp.size);
     let records = std::fs::read_to_string(out.join("records.jsonl")).unwrap();
-    let issued = records.lines().count();
-    assert!(issued >= 3, "{records}");
+    // a license's issuer-signed JWT, or the text of validation data kept at issuance
+    let (issued, kept) = records.lines().fold((0, 0), |(l, k), line| {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        match v["record"].as_str() {
+            Some(r) if r.starts_with("eyJ") => (l + 1, k),
+            Some(r) if r.starts_with("{\"v\":\"deltaseal-ltv/v1\"") => (l, k + 1),
+            _ => panic!("{line}"),
+        }
+    });
+    assert!(issued >= 3 && kept >= 1, "{records}");
 
     let verify = [
         os("archive"),
@@ -398,7 +430,9 @@ fn an_export_is_a_signed_package_that_verify_checks_and_any_change_to_it_fails()
         "{text}"
     );
     assert!(
-        text.contains(&format!("licenses: ok — {issued} held as logged")),
+        text.contains(&format!(
+            "licenses: ok — {issued} held as logged, and {kept} validation data"
+        )),
         "{text}"
     );
 

@@ -3,7 +3,9 @@
 //! its inclusion proof and the signed checkpoint, kept from `GET
 //! /v1/archive/proofs/inclusion?digest=` — the log proves it existed while the
 //! certificate was valid, the chain is validated at that time (`archive.poe`) and it
-//! passes. Evidence of another license proves nothing. SM2 (SH) and P-256 (JS)
+//! passes; the validation data kept at issuance (chain, trust-list version, CRLs,
+//! status list signed then) comes with the evidence and is judged too. Evidence of
+//! another license proves nothing. SM2 (SH) and P-256 (JS)
 //! issuers, through `deltaseal verify --at … --evidence` and the verify API's `at`
 //! (which fetches the evidence itself; there the license's status at that time is
 //! what remains unknown).
@@ -113,6 +115,17 @@ fn an_archived_license_passes_after_its_agency_certificate_expired(
     };
     let v = api(LATER);
     assert_eq!(v["archive"]["status"], "archived", "{v}");
+    // the validation data kept at issuance: in the log, of this license's chain and
+    // status list (valid then), under the trust list the node held (sequence 1)
+    let ltv = &v["archive"]["ltv"];
+    assert_eq!(ltv["status"], "kept", "{v}");
+    assert_eq!(ltv["status_then"], "valid", "{v}");
+    assert_eq!(ltv["trust_list"]["sequence"], 1, "{v}");
+    assert_eq!(ltv["crls"], 0, "{v}");
+    assert!(
+        ltv["index"].as_u64().unwrap() < v["archive"]["index"].as_u64().unwrap(),
+        "{v}"
+    );
     assert_eq!(
         check(&v, "archive.poe").unwrap()["outcome"],
         "PASSED",
@@ -162,6 +175,29 @@ fn an_archived_license_passes_after_its_agency_certificate_expired(
     assert_eq!(v["archive"]["status"], "archived", "{v}");
     assert!(
         v["archive"]["at"].as_i64().unwrap() <= time::OffsetDateTime::now_utc().unix_timestamp()
+    );
+    assert_eq!(v["archive"]["ltv"]["status"], "kept", "{v}");
+
+    // the validation data changed in the evidence file: it no longer holds (its entry
+    // digests other text), while the issuance entry still does
+    let mut changed: Value = serde_json::from_slice(&std::fs::read(&evidence).unwrap()).unwrap();
+    let bundle = changed["ltv"]["bundle"]
+        .as_str()
+        .unwrap()
+        .replace(r#""crls":[]"#, r#""crls":["AA=="]"#);
+    changed["ltv"]["bundle"] = bundle.into();
+    let bent = dir.path().join("bent.json");
+    std::fs::write(&bent, changed.to_string()).unwrap();
+    let (code, v) = verify_later(dir.path(), &list_file, &credential, Some(&bent));
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["archive"]["status"], "archived", "{v}");
+    assert_eq!(v["archive"]["ltv"]["status"], "not_kept", "{v}");
+    assert!(
+        v["archive"]["ltv"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("its entry is not of this bundle"),
+        "{v}"
     );
 
     // another license's evidence proves nothing for this one

@@ -158,12 +158,26 @@ fn kill_9_during_bulk_issuance_loses_nothing_acknowledged() {
     }
 
     // The archive log and the licenses are in step: every license committed has its
-    // entry (with its credential's digest), and every entry is of a committed license.
+    // entry (with its credential's digest), and every other entry is of validation
+    // data committed with them.
     let uscc = keys.get(AGENCY).unwrap().info.uscc.clone().unwrap();
     let committed = rt.block_on(store.licenses_of(&uscc)).unwrap();
     let size = rt.block_on(store.archive_size()).unwrap();
     let logged = rt.block_on(store.archive_entries(0, size)).unwrap();
     assert_eq!(logged.len() as u64, size);
+    // besides them, the validation data kept for the batches, each committed with its
+    // batch: every one is held, as logged
+    let (kept, logged): (Vec<_>, Vec<_>) = logged
+        .into_iter()
+        .partition(|e| e.entry.act == deltaseal::archive::entry::Act::EvidenceKept);
+    assert!(!kept.is_empty());
+    for k in &kept {
+        let text = rt
+            .block_on(store.evidence_text(&hex::encode(k.entry.digest)))
+            .unwrap()
+            .unwrap_or_else(|| panic!("entry {}: its validation data is not held", k.index));
+        assert!(k.entry.records(text.as_bytes()), "entry {}", k.index);
+    }
     assert_eq!(
         logged.len(),
         committed.len(),

@@ -118,6 +118,7 @@ fn license_valid_to_the_last_day_is_refused() {
         catalog: &catalog,
         agency: &agency,
         status_uri: &uri,
+        ltv: None,
     };
     let slot = deltaseal::service::store::Slot {
         seq: 1,

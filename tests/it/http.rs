@@ -782,10 +782,12 @@ async fn the_proof_flow() {
             .find(|(a, _)| *a == Act::LicenseIssued)
             .unwrap()
             .1;
+        let agency = issued.split('.').nth(6).unwrap();
         assert_eq!(
             acts,
             [
                 (Act::ProofDecided, id.as_str()),
+                (Act::EvidenceKept, agency),
                 (Act::LicenseIssued, issued),
                 (Act::ProofDecided, id2.as_str()),
             ],

@@ -84,6 +84,7 @@ fn issuer(db: &TestDb, keys: &KeyStore, url: &str) -> AppState {
             public_base_url: url.into(),
             limits: Limits::default(),
             clock: Arc::new(move || now),
+            crls: Vec::new(),
         },
     )
 }

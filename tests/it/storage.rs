@@ -19,6 +19,7 @@ fn license(slot: Slot, n: usize) -> NewLicense {
         holder_code: format!("31010119900101{n:04}"),
         credential: format!("eyJ.credential.{n}~"),
         slot,
+        evidence: None,
     }
 }
 

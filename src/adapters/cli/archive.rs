@@ -369,8 +369,11 @@ pub(super) fn rebuilt(
 /// whether it holds.
 pub(super) fn licenses_held(all: &[ReadEntry], held: &BTreeMap<u64, Option<Vec<u8>>>) -> bool {
     match audit::check_records(all, held) {
-        Ok(n) => {
-            println!("licenses: ok — {n} held as logged");
+        Ok((n, kept)) => {
+            println!(
+                "licenses: ok — {n} held as logged, and {kept} validation data bundle{} kept at issuance",
+                if kept == 1 { "" } else { "s" }
+            );
             true
         }
         Err(e) => {

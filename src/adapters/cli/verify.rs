@@ -200,13 +200,27 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         kind,
     };
     let archived = match &a.evidence {
-        Some(path) => {
-            let (archived, poe) = super::verify_evidence::judge_file(path, &bytes, &trust.list)?;
-            ctx.poe = poe;
-            Some(archived)
-        }
+        Some(path) => Some(super::verify_evidence::judge_file(
+            path,
+            &bytes,
+            &trust.list,
+        )?),
         None => None,
     };
+    // the validation data kept at issuance: its CRLs validate the chain at that time
+    let kept_crls = archived
+        .as_ref()
+        .and_then(|(a, _)| a.ltv.as_ref())
+        .filter(|k| k.status == "kept")
+        .map(|k| k.crl_der.clone())
+        .unwrap_or_default();
+    if let Some((_, poe)) = &archived {
+        ctx.poe = *poe;
+        if poe.is_some() {
+            ctx.crls = &kept_crls;
+        }
+    }
+    let archived = archived.map(|(a, _)| a);
     let mut verdict = verify::verify(&input, &ctx);
     if archived.is_some() {
         verdict.archive = archived;
@@ -220,6 +234,9 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         print!("{}", header(&verdict));
         if let Some(ar) = &verdict.archive {
             println!("archive     {} / {}", ar.zh, ar.en);
+            if let Some(k) = &ar.ltv {
+                println!("ltv         {} / {}", k.zh, k.en);
+            }
         }
         print!("{}", verdict.report);
     }

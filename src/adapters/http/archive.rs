@@ -182,7 +182,7 @@ pub async fn inclusion(
                 })?,
         };
         let (origin, signer) = log_signer(&node)?;
-        let (inc, text) = uc::issued_inclusion(
+        let view = uc::issued_inclusion(
             node.store(),
             signer.as_ref(),
             &origin,
@@ -191,12 +191,7 @@ pub async fn inclusion(
             node.now().unix_timestamp(),
         )
         .await?;
-        return Ok(Json(InclusionView {
-            entry: EntryView::from(&inc.entry),
-            size: inc.size,
-            proof: crate::archive::wire::encode_hashes(&inc.proof),
-            checkpoint: Some(text),
-        }));
+        return Ok(Json(view));
     }
     let index = required(&q, "index")?;
     let size = number(&q, "size")?;
@@ -206,6 +201,7 @@ pub async fn inclusion(
         size: inc.size,
         proof: crate::archive::wire::encode_hashes(&inc.proof),
         checkpoint: None,
+        ltv: None,
     }))
 }
 

@@ -22,10 +22,12 @@ pub(crate) async fn run_issue(
 ) -> Result<Issued, ApiError> {
     let uscc = agency.uscc();
     let status_uri = |list: i64| node.status_list_uri(uscc, list);
+    let ltv = node.ltv_basis();
     let issuer = Issuer {
         catalog: &node.catalog,
         agency,
         status_uri: &status_uri,
+        ltv: Some(&ltv),
     };
     let out = crate::service::issue::issue(
         &node.store,

@@ -151,10 +151,12 @@ pub async fn issue(
 ) -> Result<(StatusCode, Json<IssuedLicense>), ApiError> {
     let uscc = agency.0.uscc();
     let status_uri = |list: i64| node.status_list_uri(uscc, list);
+    let ltv = node.ltv_basis();
     let issuer = Issuer {
         catalog: &node.catalog,
         agency: &agency.0,
         status_uri: &status_uri,
+        ltv: Some(&ltv),
     };
     let issued = proofs::issue_proof(
         &node.store,

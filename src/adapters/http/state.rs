@@ -69,6 +69,10 @@ pub struct NodeSettings {
     pub limits: Limits,
     /// The clock.
     pub clock: Clock,
+    /// The CRLs (DER) kept in the validation data of issuance ([`Config::crls`]).
+    ///
+    /// [`Config::crls`]: crate::adapters::config::Config::crls
+    pub crls: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for NodeSettings {
@@ -349,6 +353,20 @@ impl Node {
             "{}/v1/status/{agency}/{list}",
             self.settings.public_base_url
         )
+    }
+
+    /// What the validation data kept at issuance holds of this node: the version of the
+    /// trust list it holds and the CRLs it was given.
+    pub fn ltv_basis(&self) -> crate::service::ltv::LtvBasis {
+        crate::service::ltv::LtvBasis {
+            trust_list: self
+                .cached_trust_list()
+                .map(|c| crate::archive::ltv::TrustListVersion {
+                    sequence: c.sequence(),
+                    digest: c.digest().to_string(),
+                }),
+            crls: self.settings.crls.clone(),
+        }
     }
 
     /// The trust list as last read from the store (no freshness check).

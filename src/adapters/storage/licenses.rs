@@ -33,7 +33,8 @@ pub(super) fn status_from_text(s: &str) -> Option<Status> {
 
 /// The columns written for a new license, in bind order.
 const INSERT_COLUMNS: &str = "identifier, agency_id, type_code, holder_code, credential, \
-     status_list, status_index, status, reason, version, issued_at, updated_at, header_id";
+     status_list, status_index, status, reason, version, issued_at, updated_at, header_id, \
+     evidence";
 
 /// `SELECT` of a license row with its credential put back together from the agency's
 /// shared JWS header (see `split_header`); a `WHERE` clause follows.
@@ -89,12 +90,13 @@ pub struct CredentialStorage {
 /// An open issuance transaction holding reserved slots. Nothing is visible to others
 /// (nor durable) until [`IssueTx::commit`]; dropping it rolls everything back.
 pub struct IssueTx {
-    tx: Transaction<'static, Any>,
-    agency: String,
+    pub(super) tx: Transaction<'static, Any>,
+    pub(super) agency: String,
     slots: Vec<Slot>,
     now: i64,
-    /// The archive log's entries of the licenses written, appended at commit.
-    archived: Vec<Entry>,
+    /// The archive log's entries of the licenses written (and of the validation data
+    /// kept for them), appended at commit.
+    pub(super) archived: Vec<Entry>,
 }
 
 impl std::fmt::Debug for IssueTx {
@@ -333,12 +335,12 @@ impl IssueTx {
         {
             let mut sql = format!("INSERT INTO licenses ({INSERT_COLUMNS}) VALUES ");
             for r in 0..chunk.len() {
-                let b = r * 13;
+                let b = r * 14;
                 if r > 0 {
                     sql.push_str(", ");
                 }
                 sql.push('(');
-                for c in 1..=13 {
+                for c in 1..=14 {
                     if c > 1 {
                         sql.push_str(", ");
                     }
@@ -365,7 +367,8 @@ impl IssueTx {
                     .bind(1_i64)
                     .bind(self.now)
                     .bind(self.now)
-                    .bind(header_id);
+                    .bind(header_id)
+                    .bind(l.evidence.as_deref());
             }
             q.execute(&mut *self.tx)
                 .await

@@ -16,6 +16,7 @@ mod consents;
 mod error;
 mod held_lists;
 mod licenses;
+mod ltv;
 mod proofs;
 mod replay;
 mod seals;

@@ -6,9 +6,9 @@ use crate::archive::entry::{Entry, LoggedEntry};
 use crate::archive::merkle::Hash;
 use crate::license::{ProofState, Status};
 use crate::service::store::{
-    ArchiveStore, ForkRecord, IdempotentResponse, Issuance, LicenseRecord, LicenseStore,
-    NewLicense, ProofRequestRecord, ProofStore, SealRecord, SealStore, ShowUseStore, Slot,
-    StoreError, TrustListInsert, TrustListRecord, TrustListStore,
+    ArchiveStore, ForkRecord, IdempotentResponse, Issuance, KeptEvidence, LicenseRecord,
+    LicenseStore, NewLicense, ProofRequestRecord, ProofStore, SealRecord, SealStore, ShowUseStore,
+    Slot, StoreError, TrustListInsert, TrustListRecord, TrustListStore,
 };
 
 impl From<StorageError> for StoreError {
@@ -48,6 +48,15 @@ impl Issuance for IssueTx {
         request: &str,
     ) -> Result<(), StoreError> {
         Ok(IssueTx::mark_proof_issued(self, request_id, identifier, request).await?)
+    }
+    async fn status_list_state(&mut self, list: i64) -> Result<(Vec<u8>, i64), StoreError> {
+        Ok(IssueTx::status_list_state(self, list).await?)
+    }
+    async fn latest_evidence(&mut self, list: i64) -> Result<Option<KeptEvidence>, StoreError> {
+        Ok(IssueTx::latest_evidence(self, list).await?)
+    }
+    async fn keep_evidence(&mut self, kept: &KeptEvidence) -> Result<(), StoreError> {
+        Ok(IssueTx::keep_evidence(self, kept).await?)
     }
     async fn commit(self) -> Result<(), StoreError> {
         Ok(IssueTx::commit(self).await?)
@@ -212,6 +221,15 @@ impl ArchiveStore for Store {
         digest: &Hash,
     ) -> Result<Option<LoggedEntry>, StoreError> {
         Ok(Store::archive_entry_by_digest(self, act.name(), digest).await?)
+    }
+    async fn license_evidence(
+        &self,
+        identifier: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(Store::license_evidence(self, identifier).await?)
+    }
+    async fn evidence_text(&self, digest: &str) -> Result<Option<String>, StoreError> {
+        Ok(Store::evidence_text(self, digest).await?)
     }
     async fn archive_root(&self, size: u64) -> Result<Hash, StoreError> {
         Ok(Store::archive_root(self, size).await?)

@@ -45,6 +45,7 @@ pub fn node_app_named(
             public_base_url: base.into(),
             limits,
             clock: Arc::new(move || now),
+            crls: Vec::new(),
         },
     );
     app(node)

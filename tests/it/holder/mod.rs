@@ -66,6 +66,7 @@ impl HolderNode {
                 clock: Arc::new(move || {
                     OffsetDateTime::from_unix_timestamp(c.load(Ordering::SeqCst)).unwrap()
                 }),
+                crls: Vec::new(),
             },
         );
         assert!(node.set_identity_provider(idp));

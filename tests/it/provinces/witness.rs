@@ -72,14 +72,15 @@ async fn each_province_witnesses_the_others_and_catches_a_log_rewritten_behind_i
         );
     }
 
-    // Shanghai and Zhejiang witness Jiangsu: the served checkpoint carries both.
+    // Shanghai and Zhejiang witness Jiangsu (4 entries: the validation data kept at the
+    // first issuance, then the 3 licenses): the served checkpoint carries both.
     for p in [Shanghai, Zhejiang] {
         let o = witness_js(&nodes, p).await;
-        assert!(matches!(o, Outcome::Cosigned(3)), "{p:?}: {o:?}");
+        assert!(matches!(o, Outcome::Cosigned(4)), "{p:?}: {o:?}");
     }
     let note = served(&nodes, Jiangsu).await;
     let cp = Checkpoint::from_text(&note.text).unwrap();
-    assert_eq!((cp.origin.as_str(), cp.size), (origin(Jiangsu).as_str(), 3));
+    assert_eq!((cp.origin.as_str(), cp.size), (origin(Jiangsu).as_str(), 4));
     note.verify(&cp.origin, &show_key(&nodes, Jiangsu)).unwrap();
     for p in [Shanghai, Zhejiang] {
         verify_cosignature(&note, &witness_name(p), &show_key(&nodes, p)).unwrap();
@@ -96,18 +97,21 @@ async fn each_province_witnesses_the_others_and_catches_a_log_rewritten_behind_i
         assert_eq!(a["status"], "archived", "{p:?}: {a}");
         assert_eq!(
             (a["index"].as_u64(), a["size"].as_u64()),
-            (Some(1), Some(3)),
+            (Some(2), Some(4)),
             "{a}"
         );
         assert_eq!(a["witnessed_by"].as_array().unwrap().len(), 2, "{a}");
         assert_eq!(
-            a["zh"], "已存档：江苏省 存档日志第 1 条，检查点已由 2 个省见证",
+            a["zh"], "已存档：江苏省 存档日志第 2 条，检查点已由 2 个省见证",
             "{a}"
         );
         assert_eq!(
             a["en"],
-            "archived in Jiangsu's log at index 1; checkpoint witnessed by 2 provinces"
+            "archived in Jiangsu's log at index 2; checkpoint witnessed by 2 provinces"
         );
+        // with the validation data kept at issuance, proven against the same checkpoint
+        assert_eq!(a["ltv"]["status"], "kept", "{a}");
+        assert_eq!(a["ltv"]["index"], 0, "{a}");
     }
 
     // The log grows: witnessed again along a consistency proof.
@@ -115,25 +119,25 @@ async fn each_province_witnesses_the_others_and_catches_a_log_rewritten_behind_i
         .issued("js-agency-samr", &business_license_as(JS_BUSINESS_LICENSE))
         .await;
     let o = witness_js(&nodes, Shanghai).await;
-    assert!(matches!(o, Outcome::Cosigned(4)), "{o:?}");
+    assert!(matches!(o, Outcome::Cosigned(5)), "{o:?}");
 
     // Jiangsu rewrites its log around a changed entry and shows the new root to Anhui,
     // which has not seen it before and cosigns: but Shanghai, which cosigned the old
-    // root for 4 entries, refuses and records the fork.
+    // root for 5 entries, refuses and records the fork.
     rewrite_js(&nodes, |es| es[0].subject = "forged".into()).await;
     let o = witness_js(&nodes, Anhui).await;
-    assert!(matches!(o, Outcome::Cosigned(4)), "{o:?}");
+    assert!(matches!(o, Outcome::Cosigned(5)), "{o:?}");
     let o = witness_js(&nodes, Shanghai).await;
     let Outcome::Conflict(why) = o else {
         panic!("{o:?}")
     };
-    assert!(why.contains("two different roots for 4 entries"), "{why}");
+    assert!(why.contains("two different roots for 5 entries"), "{why}");
     let sh: &Store = nodes.node(Shanghai).store();
     let forks = sh.archive_forks(&origin(Jiangsu)).await.unwrap();
     assert_eq!(forks.len(), 1, "{forks:?}");
-    assert_eq!(forks[0].size, 4);
+    assert_eq!(forks[0].size, 5);
 
-    // Zhejiang last cosigned 3 entries: the rewritten log does not extend them.
+    // Zhejiang last cosigned 4 entries: the rewritten log does not extend them.
     let o = witness_js(&nodes, Zhejiang).await;
     let Outcome::Conflict(why) = o else {
         panic!("{o:?}")
@@ -146,5 +150,5 @@ async fn each_province_witnesses_the_others_and_catches_a_log_rewritten_behind_i
     let Outcome::Conflict(why) = o else {
         panic!("{o:?}")
     };
-    assert!(why.contains("shrank from 4 to 2"), "{why}");
+    assert!(why.contains("shrank from 5 to 2"), "{why}");
 }

@@ -70,15 +70,9 @@ pub async fn evidence(
             node.now().unix_timestamp(),
         )
         .await;
-        let (inc, text) = match got {
-            Ok(x) => x,
+        let view = match got {
+            Ok(v) => v,
             Err(e) => return unavailable(e.to_string()),
-        };
-        let view = InclusionView {
-            entry: (&inc.entry).into(),
-            size: inc.size,
-            proof: crate::archive::wire::encode_hashes(&inc.proof),
-            checkpoint: Some(text),
         };
         (view, origin(own), vec![party.signer.public_key().clone()])
     } else {

@@ -80,14 +80,17 @@ pub fn verify_one(node: &Node, trust: &CurrentTrustList, item: &Item, got: &Gath
     verify_one_with(node, trust, item, got, None)
 }
 
-/// [`verify_one`] with a proof of existence of the artifact (see
-/// [`verify::Context::poe`]).
+/// A proof of existence of the artifact (see [`verify::Context::poe`]) and the CRLs
+/// kept at its issuance, to validate its chain at that time with.
+type PastSignature = (verify::Poe, Vec<Vec<u8>>);
+
+/// [`verify_one`] with a proof of existence.
 fn verify_one_with(
     node: &Node,
     trust: &CurrentTrustList,
     item: &Item,
     got: &Gathered,
-    poe: Option<verify::Poe>,
+    past: Option<&PastSignature>,
 ) -> Verdict {
     let at = item.at.unwrap_or_else(|| node.now());
     let input = Input {
@@ -99,7 +102,10 @@ fn verify_one_with(
     ctx.chains = Some(&node.chains);
     ctx.status = Some(&got.status);
     ctx.revoked_seals = got.revoked_seals.as_ref();
-    ctx.poe = poe;
+    if let Some((poe, crls)) = past {
+        ctx.poe = Some(*poe);
+        ctx.crls = crls;
+    }
     verify::verify(&input, &ctx)
 }
 
@@ -231,13 +237,13 @@ pub async fn verify(State(node): State<AppState>, req: Request) -> Result<Json<V
         })
         .await?;
     verdict.archive = archive::evidence(&node, &current, &bytes, &verdict).await;
-    if let Some(poe) = past_signature(&verdict) {
+    if let Some(past) = past_signature(&verdict) {
         // the chain has expired since, and the log proves the credential existed
         // before: judged again with the chain validated at that time
         let archived = verdict.archive.take();
         let (n, c) = (node.clone(), current.clone());
         verdict = TokioBlocking
-            .run(move || verify_one_with(&n, &c, &item, &got, Some(poe)))
+            .run(move || verify_one_with(&n, &c, &item, &got, Some(&past)))
             .await?;
         verdict.archive = archived;
     }
@@ -245,8 +251,9 @@ pub async fn verify(State(node): State<AppState>, req: Request) -> Result<Json<V
 }
 
 /// The proof of existence to judge `verdict`'s SD-JWT again with: when a check found
-/// something expired and the archive evidence holds, its entry's time.
-fn past_signature(verdict: &Verdict) -> Option<verify::Poe> {
+/// something expired and the archive evidence holds, its entry's time, with the CRLs
+/// kept at issuance when that validation data holds.
+fn past_signature(verdict: &Verdict) -> Option<PastSignature> {
     if verdict.kind != Some(verify::Kind::SdJwt)
         || verdict.report.indication == crate::report::Indication::TotalPassed
         || !verdict
@@ -261,11 +268,18 @@ fn past_signature(verdict: &Verdict) -> Option<verify::Poe> {
         .archive
         .as_ref()
         .filter(|a| a.status == "archived")?;
-    Some(verify::Poe {
+    let crls = a
+        .ltv
+        .as_ref()
+        .filter(|k| k.status == "kept")
+        .map(|k| k.crl_der.clone())
+        .unwrap_or_default();
+    let poe = verify::Poe {
         at: time::OffsetDateTime::from_unix_timestamp(a.at?).ok()?,
         province: crate::pki::Province::parse(&a.province)?,
         index: a.index?,
-    })
+    };
+    Some((poe, crls))
 }
 
 /// The verdict on an SD-JWT presentation handed over between nodes (a license
