@@ -193,8 +193,10 @@ pub fn status_record(identifier: &str, status: &str, reason: Option<&str>) -> Ve
     format!("{identifier}\n{status}\n{}\n", reason.unwrap_or("")).into_bytes()
 }
 
-/// The record an entry of a show token issued digests: its mode, the holder's
-/// province, the token id, the chosen claims and the expiry.
+/// The record an entry of a show token issued digests: its mode, the province whose
+/// show service signs it, the token id (hex), the chosen claims (sorted, so a verifier
+/// holding the token rebuilds the same record whatever order they were asked in) and
+/// the token's expiry.
 pub fn show_record(
     mode: &str,
     province: &str,
@@ -202,6 +204,9 @@ pub fn show_record(
     claims: &[String],
     expires_at: i64,
 ) -> Vec<u8> {
+    let mut claims: Vec<&str> = claims.iter().map(String::as_str).collect();
+    claims.sort_unstable();
+    claims.dedup();
     format!(
         "{mode}\n{province}\n{token_id}\n{}\n{expires_at}\n",
         claims.join(",")

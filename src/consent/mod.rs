@@ -148,15 +148,7 @@ impl Refusal {
 #[error("{0}")]
 pub struct BadGrant(pub String);
 
-fn rfc3339(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
+use crate::report::unix_rfc3339 as rfc3339;
 
 impl Grant {
     /// Check the grant at `now`: a purpose, 1-[`MAX_CLAIMS`] distinct claim names, an

@@ -10,6 +10,18 @@ mod text;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+/// A time in Unix seconds as reports and refusals print it: RFC 3339, UTC (the number
+/// itself when it is out of range).
+pub fn unix_rfc3339(t: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
 /// Overall result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

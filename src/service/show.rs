@@ -369,6 +369,7 @@ pub async fn prepare<S: LicenseStore + ShowUseStore + super::store::ArchiveStore
                     &req.token_id,
                     &record.identifier,
                     &req.claims,
+                    req.expires_at,
                     req.expires_at + i64::from(skew_s),
                     now.unix_timestamp(),
                 )

@@ -368,14 +368,16 @@ pub trait HeldListStore: Sync {
 /// The single-use record of online show tokens, shared by every node of a province.
 pub trait ShowUseStore: Sync {
     /// Record that the online token `token_id` signed for `province` stands for
-    /// `claims` of `license_id`, kept until `keep_until` (Unix seconds); `Ok(false)`:
-    /// the token id is recorded already.
+    /// `claims` of `license_id`, expires at `expires_at` and is kept until `keep_until`
+    /// (Unix seconds); `Ok(false)`: the token id is recorded already.
+    #[allow(clippy::too_many_arguments)]
     fn register_show_token(
         &self,
         province: &str,
         token_id: &str,
         license_id: &str,
         claims: &[String],
+        expires_at: i64,
         keep_until: i64,
         now: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;

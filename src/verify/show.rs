@@ -334,15 +334,7 @@ fn token_checks(
     Some(token)
 }
 
-fn rfc3339(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
+use crate::report::unix_rfc3339 as rfc3339;
 
 /// The show token's own checks alone (prefix through expiry, and the audience when
 /// `check_audience`), as a report, and the token when they pass: what the issuing node

@@ -155,12 +155,18 @@ pub async fn records(
 }
 
 /// The acts an artifact's evidence is looked up by (`?digest=…&act=`).
-const EVIDENT: [Act; 3] = [Act::LicenseIssued, Act::SealMade, Act::DocumentStamped];
+const EVIDENT: [Act; 4] = [
+    Act::LicenseIssued,
+    Act::SealMade,
+    Act::DocumentStamped,
+    Act::ShowTokenIssued,
+];
 
 /// `GET /v1/archive/proofs/inclusion?index=&size=` (size: the whole log), or
-/// `?digest=HEX[&act=license.issued|seal.made|document.stamped]`: the entry of that act
-/// (default: a license issued) whose digest is that SHA-256 (of a credential's
-/// issuer-signed JWT, a seal's DER, a stamp or stamped document), its proof against the
+/// `?digest=HEX[&act=license.issued|seal.made|document.stamped|show.issued]`: the entry
+/// of that act (default: a license issued) whose digest is that SHA-256 (of a
+/// credential's issuer-signed JWT, a seal's DER, a stamp or stamped document, a show
+/// token's record), its proof against the
 /// checkpoint as served now, and that checkpoint (with its cosignatures).
 pub async fn inclusion(
     State(node): State<AppState>,
@@ -177,7 +183,8 @@ pub async fn inclusion(
                 .filter(|a| EVIDENT.contains(a))
                 .ok_or_else(|| {
                     ApiError::InvalidRequest(
-                        "act must be license.issued, seal.made or document.stamped".into(),
+                        "act must be license.issued, seal.made, document.stamped or show.issued"
+                            .into(),
                     )
                 })?,
         };

@@ -24,6 +24,7 @@ use crate::pki::Province;
 use crate::service::consent::{
     self as consents, Ask, GrantingHolder, Keeper, Presented, Retrieved,
 };
+use crate::service::trust_list::CurrentTrustList;
 use crate::verify::Verdict;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -219,7 +220,7 @@ pub async fn fetch(
         (Some(_), None) => false,
     };
     let got = if local {
-        answer(&node, agency_province, &ask).await?
+        answer(&node, &current, agency_province, &ask).await?
     } else {
         let Some(k) = keeper else {
             return Err(ApiError::Consent(Refusal::NoConsent(ask.consent)));
@@ -247,9 +248,14 @@ pub async fn fetch(
     })))
 }
 
-/// Answer `ask` from this node's own consents, for an agency of `caller`.
-async fn answer(node: &AppState, caller: Province, ask: &Ask) -> Result<Retrieved, ApiError> {
-    let current = node.trust_list_for_verify().await?;
+/// Answer `ask` from this node's own consents, for an agency of `caller`, under the
+/// trust list `current`.
+async fn answer(
+    node: &AppState,
+    current: &CurrentTrustList,
+    caller: Province,
+    ask: &Ask,
+) -> Result<Retrieved, ApiError> {
     Ok(consents::retrieve(
         &node.store,
         &NodePeers(node.clone()),
@@ -305,7 +311,8 @@ pub async fn federation(
 ) -> Result<Json<Retrieved>, ApiError> {
     let ask: Ask =
         serde_json::from_slice(&call.body).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
-    let got = answer(&node, call.caller.province, &ask).await?;
+    let current = node.trust_list_for_verify().await?;
+    let got = answer(&node, &current, call.caller.province, &ask).await?;
     tracing::info!(
         caller = call.caller.province.abbrev(),
         count = got.licenses.len(),

@@ -267,7 +267,8 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
-    /// The entries about `subject`, oldest first (at most 100).
+    /// The entries about `subject`, oldest first (at most 100): a scan of the log, for
+    /// tests and audits (the log is indexed by digest, not subject).
     pub async fn archive_entries_of(
         &self,
         subject: &str,

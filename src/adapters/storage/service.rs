@@ -159,11 +159,12 @@ impl ShowUseStore for Store {
         token_id: &str,
         license_id: &str,
         claims: &[String],
+        expires_at: i64,
         keep_until: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
         Ok(Store::register_show_token(
-            self, province, token_id, license_id, claims, keep_until, now,
+            self, province, token_id, license_id, claims, expires_at, keep_until, now,
         )
         .await?)
     }

@@ -33,13 +33,16 @@ impl Store {
     }
 
     /// Record what the online token `token_id` signed for `province` stands for, until
-    /// `keep_until`. `Ok(false)`: the token id is recorded already.
+    /// `keep_until`, and log it (the record names the token's expiry, `expires_at`).
+    /// `Ok(false)`: the token id is recorded already.
+    #[allow(clippy::too_many_arguments)]
     pub async fn register_show_token(
         &self,
         province: &str,
         token_id: &str,
         license_id: &str,
         claims: &[String],
+        expires_at: i64,
         keep_until: i64,
         now: i64,
     ) -> Result<bool, StorageError> {
@@ -59,7 +62,7 @@ impl Store {
         .await?;
         let fresh = done.rows_affected() == 1;
         if fresh {
-            let record = show_record("online", province, token_id, claims, keep_until);
+            let record = show_record("online", province, token_id, claims, expires_at);
             let entry = Entry::of(Act::ShowTokenIssued, license_id, &record, now);
             super::archive::append(&mut tx, &[entry]).await?;
         }

@@ -119,6 +119,16 @@ async fn a_jiangsu_license_shown_in_shanghai_verifies_in_zhejiang_once() {
         .contains('*'));
     assert_eq!(v["province"]["code"], "JS", "{v}");
     assert_eq!(check(&v, "show.single_use")["outcome"], "PASSED");
+    // with its archive evidence: the token's entry on the issuing node's (JS) log,
+    // found by the record rebuilt from the token and the claims redeemed
+    let shown_at = logged
+        .iter()
+        .find(|l| l.entry.act == deltaseal::archive::entry::Act::ShowTokenIssued)
+        .unwrap()
+        .index;
+    assert_eq!(v["archive"]["status"], "archived", "{v}");
+    assert_eq!(v["archive"]["province"], "JS", "{v}");
+    assert_eq!(v["archive"]["index"], shown_at, "{v}");
 
     // The same token again, at another province's node: replayed.
     let (s, v) = verify_raw(
@@ -172,6 +182,8 @@ async fn a_jiangsu_license_shown_in_shanghai_verifies_in_zhejiang_once() {
     assert_eq!(v["report"]["indication"], "TOTAL_PASSED", "{v}");
     assert_eq!(v["show"]["mode"], "offline");
     assert_eq!(v["claims"].as_object().unwrap().len(), 2);
+    assert_eq!(v["archive"]["status"], "archived", "{v}");
+    assert!(v["archive"]["index"].as_u64().unwrap() > shown_at, "{v}");
 
     // Past its expiry and the skew: expired.
     four.set_now(four.now() + time::Duration::seconds(60 + 31));

@@ -1,7 +1,8 @@
 //! The archive evidence a verification answer carries for an SD-JWT license, a seal, a
-//! detached stamp or a stamped OFD document: the province's log entry of the
-//! credential's issuer-signed JWT (`license.issued`), of the seal's DER (`seal.made`),
-//! of the stamp or stamped document (`document.stamped`), its inclusion proof and
+//! detached stamp, a stamped OFD document or a show token: the province's log entry of
+//! the credential's issuer-signed JWT (`license.issued`), of the seal's DER
+//! (`seal.made`), of the stamp or stamped document (`document.stamped`), of the show
+//! token prepared at the license's node (`show.issued`), its inclusion proof and
 //! checkpoint — from this node's own log when it is that province's, else from the
 //! province's node (by digest, so a presentation need not disclose its identifier) —
 //! judged by [`crate::archive::evidence::judge_record`].
@@ -19,7 +20,7 @@ use crate::verify::{Kind, Verdict};
 use sha2::{Digest, Sha256};
 
 /// The evidence for `verdict` of the artifact `bytes`; `None` when it is not an
-/// SD-JWT license, seal, stamp or OFD document of a listed province.
+/// SD-JWT license, seal, stamp, OFD document or show token of a listed province.
 pub async fn evidence(
     node: &Node,
     trust: &CurrentTrustList,
@@ -33,6 +34,7 @@ pub async fn evidence(
         }
         Some(Kind::Seal) => (Act::SealMade, bytes.into()),
         Some(Kind::Stamp | Kind::Ofd) => (Act::DocumentStamped, bytes.into()),
+        Some(Kind::ShowToken) => (Act::ShowTokenIssued, show_record_of(bytes, verdict)?.into()),
         _ => return None,
     };
     let province = verdict.province.as_ref()?;
@@ -101,5 +103,24 @@ pub async fn evidence(
         &view,
         act,
         &record,
+    ))
+}
+
+/// The record of a show token's `show.issued` entry, rebuilt from the token and what
+/// its verdict found (the chosen claims; the province whose show service signed);
+/// `None` when the token did not get that far.
+fn show_record_of(bytes: &[u8], verdict: &Verdict) -> Option<Vec<u8>> {
+    let shown = verdict.show.as_ref()?;
+    let (_, token) = crate::show::read_token(std::str::from_utf8(bytes).ok()?.trim()).ok()?;
+    let mode = match shown.mode {
+        crate::show::Mode::Online => "online",
+        crate::show::Mode::Offline => "offline",
+    };
+    Some(crate::archive::entry::show_record(
+        mode,
+        token.issuer.abbrev(),
+        &shown.token_id,
+        &shown.chosen,
+        shown.expires_at,
     ))
 }
