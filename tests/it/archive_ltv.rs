@@ -13,6 +13,7 @@
 use crate::common;
 use crate::common::http::{request_token, Chain};
 use crate::crash::Server;
+use base64::Engine;
 use rstest::rstest;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -220,4 +221,82 @@ fn an_archived_license_passes_after_its_agency_certificate_expired(
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The CRLs a node holds (`DELTASEAL_CRLS`) are kept in the validation data of every
+/// issuance, and years later validate the chain at the time of issuance: the
+/// Shanghai root's CRL, current then and long expired at the validation time, makes
+/// `chain.revocation` pass under the proof of existence.
+#[test]
+fn the_crls_a_node_holds_are_kept_at_issuance_and_check_the_chain_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = common::pki::keys();
+    let root = keys.get("sh-root").unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let crl = deltaseal::pki::issue_crl(
+        &root.cert_der,
+        root.signer.as_ref(),
+        &[],
+        now - time::Duration::days(1),
+        now + time::Duration::days(30),
+        1,
+    )
+    .unwrap();
+    let crl_file = dir.path().join("sh-root.crl.pem");
+    std::fs::write(&crl_file, deltaseal::pki::pem::crl_to_pem(&crl)).unwrap();
+    let server = Server::start_with(
+        &dir.path().join("node.db"),
+        &[("DELTASEAL_CRLS", crl_file.to_str().unwrap())],
+    );
+    let credential = issue(&server.url, "sh-agency-psb", &crate::http::id_card(9));
+    let evidence = dir.path().join("evidence.json");
+    keep_evidence(&server.url, &credential, &evidence);
+    let kept: Value = serde_json::from_slice(&std::fs::read(&evidence).unwrap()).unwrap();
+    let bundle: Value = serde_json::from_str(kept["ltv"]["bundle"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        bundle["crls"],
+        serde_json::json!([base64::engine::general_purpose::STANDARD.encode(&crl)]),
+        "{bundle}"
+    );
+    drop(server);
+
+    let list = common::pki::demo_trust_list(&keys, 2, now - time::Duration::days(1), 1500);
+    let list_file = dir.path().join("trust-list.jws");
+    std::fs::write(&list_file, common::four_nodes::sign_list(&keys, &list)).unwrap();
+    let (code, v) = verify_later(dir.path(), &list_file, &credential, Some(&evidence));
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["archive"]["ltv"]["status"], "kept", "{v}");
+    assert_eq!(v["archive"]["ltv"]["crls"], 1, "{v}");
+    let revocation = check(&v, "chain.revocation").unwrap_or_else(|| panic!("{v}"));
+    // checked against the CRL kept (without one it is only a warning)
+    assert_eq!(revocation["outcome"], "PASSED", "{revocation}");
+    assert!(
+        revocation["reason"]["en"]
+            .as_str()
+            .unwrap()
+            .starts_with("not revoked (CRL thisUpdate"),
+        "{revocation}"
+    );
+
+    // a CRL setting that names no CRL: the node does not start
+    let bad = dir.path().join("not-a-crl.pem");
+    std::fs::write(
+        &bad,
+        "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n",
+    )
+    .unwrap();
+    let out = Command::new(common::bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg(dir.path().join("other.db"))
+        .arg("--keys")
+        .arg(common::root().join("keys"))
+        .env("DELTASEAL_CRLS", &bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not-a-crl.pem"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

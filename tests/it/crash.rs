@@ -39,7 +39,16 @@ impl Server {
         Self::spawn(db, true)
     }
 
+    /// [`Server::start`] with more settings in the environment.
+    pub(crate) fn start_with(db: &Path, env: &[(&str, &str)]) -> Server {
+        Self::spawn_with(db, false, env)
+    }
+
     fn spawn(db: &Path, demo_holders: bool) -> Server {
+        Self::spawn_with(db, demo_holders, &[])
+    }
+
+    fn spawn_with(db: &Path, demo_holders: bool, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(common::bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--database"])
             .arg(db)
@@ -47,6 +56,7 @@ impl Server {
             .arg(common::root().join("keys"))
             .env("RUST_LOG", "warn")
             .env("DELTASEAL_DEMO_HOLDERS", demo_holders.to_string())
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
