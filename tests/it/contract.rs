@@ -87,7 +87,7 @@ fn the_node_meets_its_openapi_document() {
             "--max-examples",
             "8",
             "--max-time",
-            "120",
+            "300",
             "--workers",
             "1",
             "--request-timeout",

@@ -63,6 +63,9 @@ fn log_signer(
 }
 
 /// `GET /v1/archive/checkpoint`: the signed note and the peers' cosignatures.
+#[utoipa::path(get, path = "/v1/archive/checkpoint",
+    responses((status = 200, content_type = "text/plain", body = String,
+        description = "the log's checkpoint (C2SP tlog-checkpoint) as a signed note, with the peers' cosignature lines")))]
 pub async fn checkpoint(State(node): State<AppState>) -> Result<Response, ApiError> {
     let (origin, signer) = log_signer(&node)?;
     let (_, text) = uc::served_checkpoint(
@@ -133,6 +136,11 @@ pub async fn cosignature(
 }
 
 /// `GET /v1/archive/entries?from=&count=`.
+#[utoipa::path(get, path = "/v1/archive/entries",
+    params(("from" = Option<u64>, Query, description = "first index, default 0"),
+        ("count" = Option<u64>, Query, description = "at most 1000, default 100")),
+    responses((status = 200, description = "the entries: index, act, subject, digest (hex), at, leaf_hash (base64); none beyond the log"),
+        (status = "4XX", description = "problem+json invalid_request")))]
 pub async fn entries(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,
@@ -145,6 +153,11 @@ pub async fn entries(
 
 /// `GET /v1/archive/records?from=&count=`: for each `license.issued` entry among
 /// those, the issuer-signed JWT the node holds of its license now (`null`: none).
+#[utoipa::path(get, path = "/v1/archive/records",
+    params(("from" = Option<u64>, Query, description = "first index, default 0"),
+        ("count" = Option<u64>, Query, description = "at most 1000, default 100")),
+    responses((status = 200, description = "for each license.issued entry the issuer-signed JWT held now (null: none), for each evidence.kept entry the validation data held"),
+        (status = "4XX", description = "problem+json invalid_request")))]
 pub async fn records(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,
@@ -168,6 +181,13 @@ const EVIDENT: [Act; 4] = [
 /// credential's issuer-signed JWT, a seal's DER, a stamp or stamped document, a show
 /// token's record), its proof against the
 /// checkpoint as served now, and that checkpoint (with its cosignatures).
+#[utoipa::path(get, path = "/v1/archive/proofs/inclusion",
+    params(("index" = Option<u64>, Query, description = "the entry's index (or digest)"),
+        ("size" = Option<u64>, Query, description = "with index: the tree size, default the whole log"),
+        ("digest" = Option<String>, Query, description = "hex SHA-256 of the act's record: the entry of that act, against the checkpoint served now"),
+        ("act" = Option<String>, Query, description = "with digest: license.issued (default), seal.made, document.stamped, show.issued")),
+    responses((status = 200, description = "entry, size, proof (base64); by digest also the checkpoint and, for a license, ltv (the validation data kept at issuance with its entry and proof)"),
+        (status = "4XX", description = "problem+json: invalid_request, or not_found (no entry of that digest)")))]
 pub async fn inclusion(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,
@@ -213,6 +233,11 @@ pub async fn inclusion(
 }
 
 /// `GET /v1/archive/proofs/consistency?from=&to=`.
+#[utoipa::path(get, path = "/v1/archive/proofs/consistency",
+    params(("from" = u64, Query, description = "the smaller tree size, at least 1"),
+        ("to" = u64, Query, description = "the larger tree size, at most the log's")),
+    responses((status = 200, description = "from, to and the consistency proof (base64)"),
+        (status = "4XX", description = "problem+json invalid_request")))]
 pub async fn consistency(
     State(node): State<AppState>,
     RawQuery(q): RawQuery,

@@ -23,6 +23,8 @@ use std::collections::HashMap;
 /// 16 entries instead of one per entry.
 const STORED_FROM_LEVEL: u32 = 4;
 
+/// Entries per insert statement (one JSON parameter each).
+const ENTRIES_PER_STATEMENT: usize = 1000;
 /// Rows per multi-row insert.
 const ROWS_PER_STATEMENT: usize = 64;
 /// The most entries one read returns.
@@ -88,39 +90,7 @@ pub(super) async fn append(
     let nodes = frontier::append(start, &frontier, &leaves)
         .map_err(|_| StorageError::Corrupt("the archive log's frontier"))?;
 
-    for (i, chunk) in entries.chunks(ROWS_PER_STATEMENT).enumerate() {
-        let mut sql =
-            String::from("INSERT INTO archive_log (idx, act, subject, digest, at, leaf) VALUES ");
-        for r in 0..chunk.len() {
-            let b = r * 6;
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
-        let mut q = sqlx::query(&sql);
-        for (j, e) in chunk.iter().enumerate() {
-            let idx = start + (i * ROWS_PER_STATEMENT + j) as u64;
-            q = q
-                .bind(to_i64(idx)?)
-                .bind(e.act.name())
-                .bind(e.subject.clone())
-                .bind(hex::encode(e.digest))
-                .bind(e.at)
-                .bind(hex::encode(leaves[(idx - start) as usize]));
-        }
-        q.execute(&mut *conn)
-            .await
-            .map_err(StorageError::from_insert)?;
-    }
+    insert_entries(&mut *conn, start, entries, &leaves).await?;
     let upper: Vec<&(NodeId, Hash)> = nodes
         .iter()
         .filter(|((level, _), _)| *level >= STORED_FROM_LEVEL)
@@ -146,6 +116,55 @@ pub(super) async fn append(
             .map_err(StorageError::from_insert)?;
     }
     Ok(start)
+}
+
+/// Write `entries` from index `start`, with their leaf hashes: each statement takes
+/// the rows as one JSON array parameter (`[act, subject, digest, at, leaf]` each),
+/// unpacked by the database (SQLite's `json_each`, PostgreSQL's
+/// `jsonb_array_elements`), so a batch binds a few parameters instead of six per row.
+async fn insert_entries(
+    conn: &mut AnyConnection,
+    start: u64,
+    entries: &[Entry],
+    leaves: &[Hash],
+) -> Result<(), StorageError> {
+    let sql = if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        "INSERT INTO archive_log (idx, act, subject, digest, at, leaf) \
+         SELECT $1 + t.n - 1, t.v->>0, t.v->>1, t.v->>2, (t.v->>3)::bigint, t.v->>4 \
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(v, n)"
+    } else {
+        "INSERT INTO archive_log (idx, act, subject, digest, at, leaf) \
+         SELECT $1 + j.key, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), \
+         json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]') \
+         FROM json_each($2) AS j"
+    };
+    for (i, (chunk, hashes)) in entries
+        .chunks(ENTRIES_PER_STATEMENT)
+        .zip(leaves.chunks(ENTRIES_PER_STATEMENT))
+        .enumerate()
+    {
+        let rows: Vec<serde_json::Value> = chunk
+            .iter()
+            .zip(hashes)
+            .map(|(e, leaf)| {
+                serde_json::json!([
+                    e.act.name(),
+                    e.subject,
+                    hex::encode(e.digest),
+                    e.at,
+                    hex::encode(leaf)
+                ])
+            })
+            .collect();
+        let first = start + (i * ENTRIES_PER_STATEMENT) as u64;
+        sqlx::query(sql)
+            .bind(to_i64(first)?)
+            .bind(serde_json::Value::Array(rows).to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(StorageError::from_insert)?;
+    }
+    Ok(())
 }
 
 /// The hashes of the perfect subtrees `ids` that the log holds: levels from
