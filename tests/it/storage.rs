@@ -464,3 +464,98 @@ async fn the_archive_log_is_appended_with_each_act_and_only_when_it_commits(#[ca
     assert!(db.store.archive_root(62).await.is_err());
     db.finish().await;
 }
+
+/// The validation data kept in an issuance's transaction, on both engines: the list's
+/// state as the transaction sees it (its whole capacity), kept once (a second keep of
+/// the same bundle adds no entry), logged ahead of the licenses, named by each license
+/// row and served back byte for byte; none of it survives a rollback.
+#[rstest]
+#[case::sqlite("sqlite")]
+#[case::postgres("postgres")]
+#[tokio::test]
+async fn validation_data_is_kept_with_the_licenses_it_was_kept_for(#[case] engine: &str) {
+    use deltaseal::archive::entry::Act;
+    use deltaseal::archive::ltv::{Bundle, VERSION};
+    use deltaseal::service::store::KeptEvidence;
+    use sha2::{Digest, Sha256};
+    let db = TestDb::new(engine).await;
+    let bundle = |at: i64| {
+        Bundle {
+            v: VERSION.into(),
+            agency: "agency-a".into(),
+            at,
+            chain: vec!["MIIB".into()],
+            trust_list: None,
+            crls: vec![],
+            status_list: "eyJ.e30.sig".into(),
+        }
+        .text()
+    };
+    let kept = |text: String| KeptEvidence {
+        digest: hex::encode(Sha256::digest(text.as_bytes())),
+        list: 0,
+        status_version: 1,
+        basis: "b".into(),
+        at: 1000,
+        text,
+    };
+
+    // rolled back: nothing kept
+    let mut tx = db.store.begin_issue("agency-a", 1, 1000).await.unwrap();
+    tx.keep_evidence(&kept(bundle(999))).await.unwrap();
+    drop(tx);
+    let mut tx = db.store.begin_issue("agency-a", 2, 1000).await.unwrap();
+    assert_eq!(tx.latest_evidence(0).await.unwrap(), None);
+    let (bits, version) = tx.status_list_state(0).await.unwrap();
+    assert_eq!(
+        bits.len() as i64,
+        deltaseal::adapters::storage::LIST_CAPACITY / 4
+    );
+    assert!(bits.iter().all(|b| *b == 0));
+    assert_eq!(version, 1);
+    let k = kept(bundle(1000));
+    tx.keep_evidence(&k).await.unwrap();
+    tx.keep_evidence(&k).await.unwrap();
+    assert_eq!(tx.latest_evidence(0).await.unwrap().as_ref(), Some(&k));
+    let rows: Vec<NewLicense> = tx
+        .slots()
+        .to_vec()
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| NewLicense {
+            evidence: Some(k.digest.clone()),
+            ..license(s, i)
+        })
+        .collect();
+    tx.insert_licenses(&rows).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let logged = db.store.archive_entries(0, 10).await.unwrap();
+    let acts: Vec<Act> = logged.iter().map(|l| l.entry.act).collect();
+    assert_eq!(
+        acts,
+        [Act::EvidenceKept, Act::LicenseIssued, Act::LicenseIssued]
+    );
+    assert!(logged[0].entry.records(k.text.as_bytes()));
+    assert_eq!(logged[0].entry.subject, "agency-a");
+    for r in &rows {
+        assert_eq!(
+            db.store.license_evidence(&r.identifier).await.unwrap(),
+            Some((k.digest.clone(), k.text.clone()))
+        );
+    }
+    assert_eq!(
+        db.store.evidence_text(&k.digest).await.unwrap(),
+        Some(k.text.clone())
+    );
+    assert_eq!(db.store.evidence_text("00").await.unwrap(), None);
+    // a license issued before any was kept names none
+    let plain = issue(&db.store, "agency-a", 1).await;
+    assert_eq!(
+        db.store
+            .license_evidence(&plain[0].identifier)
+            .await
+            .unwrap(),
+        None
+    );
+}
