@@ -72,6 +72,15 @@ impl Archived {
         }
     }
 
+    /// The CRLs (DER) kept at the license's issuance, when its validation data holds:
+    /// what its chain is checked against at the time of issuance.
+    pub fn crls_kept(&self) -> &[Vec<u8>] {
+        self.ltv
+            .as_ref()
+            .filter(|k| k.status == "kept")
+            .map_or(&[], |k| k.crl_der.as_slice())
+    }
+
     fn not_archived(province: &str, province_zh: &str, province_en: &str, why: String) -> Archived {
         Archived {
             status: "not_archived",

@@ -73,9 +73,9 @@ impl Bundle {
         Ok(b)
     }
 
-    /// Its log entry: subject the agency, digest of `text`.
+    /// Its log entry, `text` being its text ([`entry`]).
     pub fn entry(&self, text: &str) -> Entry {
-        Entry::of(Act::EvidenceKept, &self.agency, text.as_bytes(), self.at)
+        entry(&self.agency, text, self.at)
     }
 
     /// The CRLs, DER.
@@ -85,6 +85,12 @@ impl Bundle {
             .filter_map(|c| STANDARD.decode(c).ok())
             .collect()
     }
+}
+
+/// The log entry of the bundle of `agency` whose text is `text`, made at `at`:
+/// `evidence.kept`, subject the agency, digest of the text.
+pub fn entry(agency: &str, text: &str, at: i64) -> Entry {
+    Entry::of(Act::EvidenceKept, agency, text.as_bytes(), at)
 }
 
 /// Why a bundle does not hold.

@@ -208,22 +208,15 @@ pub(crate) fn run(a: VerifyArgs) -> Result<i32, CliError> {
         None => None,
     };
     // the validation data kept at issuance: its CRLs validate the chain at that time
-    let kept_crls = archived
-        .as_ref()
-        .and_then(|(a, _)| a.ltv.as_ref())
-        .filter(|k| k.status == "kept")
-        .map(|k| k.crl_der.clone())
-        .unwrap_or_default();
-    if let Some((_, poe)) = &archived {
+    if let Some((evidence, poe)) = &archived {
         ctx.poe = *poe;
         if poe.is_some() {
-            ctx.crls = &kept_crls;
+            ctx.crls = evidence.crls_kept();
         }
     }
-    let archived = archived.map(|(a, _)| a);
     let mut verdict = verify::verify(&input, &ctx);
-    if archived.is_some() {
-        verdict.archive = archived;
+    if let Some((evidence, _)) = archived {
+        verdict.archive = Some(evidence);
     }
     if a.json {
         println!(

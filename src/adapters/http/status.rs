@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::extract::ApiPath;
 use super::state::{AppState, Node};
-use crate::adapters::storage::LIST_CAPACITY;
+use crate::adapters::storage::full_list_bits;
 use crate::license::{StatusList, StatusListToken};
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
@@ -68,14 +68,7 @@ pub(crate) async fn own_status_token(
     let token = match cached {
         Some(t) => t,
         None => {
-            let mut bytes = rec.bits.clone();
-            let len = usize::try_from(LIST_CAPACITY / 4).unwrap_or(0);
-            if bytes.len() > len {
-                return Err(ApiError::Internal(
-                    "status list longer than its capacity".into(),
-                ));
-            }
-            bytes.resize(len, 0);
+            let bytes = full_list_bits(rec.bits.clone())?;
             let token = StatusListToken {
                 uri: node.status_list_uri(agency, list),
                 iat: now,

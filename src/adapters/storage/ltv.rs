@@ -1,10 +1,9 @@
 //! The validation data kept at issuance (`archive_evidence`): read and kept inside an
 //! issuance's transaction, and looked up for a license's archive evidence.
 
-use super::status::LIST_CAPACITY;
+use super::status::full_list_bits;
 use super::{IssueTx, StorageError, Store};
-use crate::archive::entry::{Act, Entry};
-use crate::archive::ltv::Bundle;
+use crate::archive::ltv;
 use crate::service::store::KeptEvidence;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -37,17 +36,10 @@ impl IssueTx {
         .await?
         .ok_or(StorageError::NotFound)?;
         let bits: String = row.try_get("bits")?;
-        let mut bits = STANDARD
+        let bits = STANDARD
             .decode(bits)
             .map_err(|_| StorageError::Corrupt("status list bits"))?;
-        let len = usize::try_from(LIST_CAPACITY / 4).unwrap_or(0);
-        if bits.len() > len {
-            return Err(StorageError::Corrupt(
-                "status list longer than its capacity",
-            ));
-        }
-        bits.resize(len, 0);
-        Ok((bits, row.try_get("version")?))
+        Ok((full_list_bits(bits)?, row.try_get("version")?))
     }
 
     /// The newest validation data kept for this agency's status list `list`.
@@ -69,8 +61,6 @@ impl IssueTx {
     /// written after it. Nothing when the same bundle is kept already (by a concurrent
     /// issuance of the same second, say).
     pub async fn keep_evidence(&mut self, k: &KeptEvidence) -> Result<(), StorageError> {
-        let bundle =
-            Bundle::parse(&k.text).map_err(|_| StorageError::Corrupt("evidence bundle"))?;
         let done = sqlx::query(
             "INSERT INTO archive_evidence (digest, agency_id, list_id, status_version, basis, at, body) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (digest) DO NOTHING",
@@ -85,9 +75,7 @@ impl IssueTx {
         .execute(&mut *self.tx)
         .await?;
         if done.rows_affected() == 1 {
-            let entry: Entry = bundle.entry(&k.text);
-            debug_assert_eq!(entry.act, Act::EvidenceKept);
-            self.archived.push(entry);
+            self.archived.push(ltv::entry(&self.agency, &k.text, k.at));
         }
         Ok(())
     }

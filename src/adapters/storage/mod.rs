@@ -33,7 +33,7 @@ pub use error::StorageError;
 pub use licenses::{CredentialStorage, IssueTx, LicenseRecord, NewLicense, Slot};
 pub use proofs::{ProofRequestRecord, ProofState};
 pub use seals::SealRecord;
-pub use status::{status_entry, StatusListRecord, LIST_CAPACITY};
+pub use status::{full_list_bits, status_entry, StatusListRecord, LIST_CAPACITY};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};

@@ -11,6 +11,19 @@ use sqlx::{Any, Row, Transaction};
 /// Entries per status list; an agency's next license after that many starts a new list.
 pub const LIST_CAPACITY: i64 = 1 << 17;
 
+/// A list's stored bits padded to its whole capacity (2 bits an entry): what a status
+/// list token of it carries.
+pub fn full_list_bits(mut bits: Vec<u8>) -> Result<Vec<u8>, StorageError> {
+    let len = usize::try_from(LIST_CAPACITY / 4).unwrap_or(0);
+    if bits.len() > len {
+        return Err(StorageError::Corrupt(
+            "status list longer than its capacity",
+        ));
+    }
+    bits.resize(len, 0);
+    Ok(bits)
+}
+
 /// One stored status list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusListRecord {

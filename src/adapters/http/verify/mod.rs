@@ -268,12 +268,7 @@ fn past_signature(verdict: &Verdict) -> Option<PastSignature> {
         .archive
         .as_ref()
         .filter(|a| a.status == "archived")?;
-    let crls = a
-        .ltv
-        .as_ref()
-        .filter(|k| k.status == "kept")
-        .map(|k| k.crl_der.clone())
-        .unwrap_or_default();
+    let crls = a.crls_kept().to_vec();
     let poe = verify::Poe {
         at: time::OffsetDateTime::from_unix_timestamp(a.at?).ok()?,
         province: crate::pki::Province::parse(&a.province)?,
