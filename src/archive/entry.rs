@@ -188,6 +188,21 @@ pub fn issued_record(credential: &str) -> &[u8] {
         .as_bytes()
 }
 
+/// The time of a license's issuance entry, as the verifier of a presentation finds
+/// it: the `iat` of the issuer-signed JWT `jwt` (its payload, not verified here), which
+/// the issuance's transaction stamps on the entry too. `None`: no readable `iat`.
+pub fn issued_at(jwt: &str) -> Option<i64> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()?
+        .get("iat")?
+        .as_i64()
+}
+
 /// The record an entry of a status change digests.
 pub fn status_record(identifier: &str, status: &str, reason: Option<&str>) -> Vec<u8> {
     format!("{identifier}\n{status}\n{}\n", reason.unwrap_or("")).into_bytes()
@@ -217,6 +232,26 @@ pub fn show_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_licenses_entry_time_is_read_off_its_jwts_iat() {
+        use base64::Engine;
+        let b64 = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let jwt = |payload: &str| format!("{}.{}.c2ln", b64(r#"{"alg":"ES256"}"#), b64(payload));
+        assert_eq!(
+            issued_at(&jwt(r#"{"iat":1780272000,"iss":"x"}"#)),
+            Some(1780272000)
+        );
+        for bad in [
+            jwt(r#"{"iss":"x"}"#),
+            jwt(r#"{"iat":"1780272000"}"#),
+            jwt("not json"),
+            "only-one-part".to_string(),
+            "a.%%%.c".to_string(),
+        ] {
+            assert_eq!(issued_at(&bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn an_entry_is_rebuilt_from_its_columns_byte_for_byte() {

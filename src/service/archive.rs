@@ -162,8 +162,8 @@ pub async fn served_checkpoint<S: ArchiveStore>(
 }
 
 /// The entry of `act` whose digest is `digest` (a credential's issuer-signed JWT, a
-/// seal's DER, a stamp or stamped document), its inclusion proof against the
-/// checkpoint as served now, that checkpoint's text (with its cosignatures), and for a
+/// seal's DER, a stamp or stamped document; a license's also of time `at`, its JWT's
+/// `iat`), its inclusion proof against the checkpoint as served now, that checkpoint's text (with its cosignatures), and for a
 /// license the validation data kept at its issuance, proven against the same
 /// checkpoint.
 pub async fn issued_inclusion<S: ArchiveStore>(
@@ -172,10 +172,16 @@ pub async fn issued_inclusion<S: ArchiveStore>(
     origin: &str,
     act: crate::archive::entry::Act,
     digest: &Hash,
+    at: Option<i64>,
     now: i64,
 ) -> Result<InclusionView, ServiceError> {
+    if act == crate::archive::entry::Act::LicenseIssued && at.is_none() {
+        return Err(ServiceError::InvalidRequest(
+            "a license's entry is looked up with at: its issuer-signed JWT's iat".into(),
+        ));
+    }
     let entry = store
-        .archive_entry_by_digest(act, digest)
+        .archive_entry_by_digest(act, digest, at)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let (cp, text) = served_checkpoint(store, signer, origin, now).await?;
@@ -215,7 +221,7 @@ async fn kept_evidence<S: ArchiveStore>(
         return Ok(None);
     };
     let Some(entry) = store
-        .archive_entry_by_digest(crate::archive::entry::Act::EvidenceKept, &digest)
+        .archive_entry_by_digest(crate::archive::entry::Act::EvidenceKept, &digest, None)
         .await?
         .filter(|e| e.index < size)
     else {

@@ -137,6 +137,11 @@ fn the_log_follows_every_act_and_an_auditor_catches_what_is_changed_behind_it() 
         "",
         "index=18446744073709551615&size=18446744073709551615",
         "digest=zz",
+        // a license's entry is found by its digest and its JWT's iat: both are needed
+        "digest=0000000000000000000000000000000000000000000000000000000000000000",
+        "digest=0000000000000000000000000000000000000000000000000000000000000000&at=x",
+        "digest=0000000000000000000000000000000000000000000000000000000000000000&at=1",
+        "digest=0000000000000000000000000000000000000000000000000000000000000000&act=seal.made",
     ] {
         let r = reqwest::blocking::get(format!("{url}/v1/archive/proofs/inclusion?{q}")).unwrap();
         assert!(r.status().is_client_error(), "{q}: {}", r.status());

@@ -48,8 +48,18 @@ fn issue(url: &str, agency: &str, body: &Value) -> String {
 fn keep_evidence(url: &str, credential: &str, file: &Path) {
     let jwt = credential.split('~').next().unwrap();
     let digest = hex::encode(Sha256::digest(jwt.as_bytes()));
-    let r = reqwest::blocking::get(format!("{url}/v1/archive/proofs/inclusion?digest={digest}"))
-        .unwrap();
+    let payload = jwt.split('.').nth(1).unwrap();
+    let payload: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    let iat = payload["iat"].as_i64().unwrap();
+    let r = reqwest::blocking::get(format!(
+        "{url}/v1/archive/proofs/inclusion?digest={digest}&at={iat}"
+    ))
+    .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     std::fs::write(file, r.bytes().unwrap()).unwrap();
 }

@@ -176,16 +176,17 @@ const EVIDENT: [Act; 4] = [
 ];
 
 /// `GET /v1/archive/proofs/inclusion?index=&size=` (size: the whole log), or
-/// `?digest=HEX[&act=license.issued|seal.made|document.stamped|show.issued]`: the entry
-/// of that act (default: a license issued) whose digest is that SHA-256 (of a
-/// credential's issuer-signed JWT, a seal's DER, a stamp or stamped document, a show
-/// token's record), its proof against the
+/// `?digest=HEX&at=IAT` (a license issued: the SHA-256 of its issuer-signed JWT and
+/// that JWT's `iat`) or `?digest=HEX&act=seal.made|document.stamped|show.issued` (the
+/// SHA-256 of a seal's DER, a stamp or stamped document, a show token's record): the
+/// entry of that act, its proof against the
 /// checkpoint as served now, and that checkpoint (with its cosignatures).
 #[utoipa::path(get, path = "/v1/archive/proofs/inclusion",
     params(("index" = Option<u64>, Query, description = "the entry's index (or digest)"),
         ("size" = Option<u64>, Query, description = "with index: the tree size, default the whole log"),
         ("digest" = Option<String>, Query, description = "hex SHA-256 of the act's record: the entry of that act, against the checkpoint served now"),
-        ("act" = Option<String>, Query, description = "with digest: license.issued (default), seal.made, document.stamped, show.issued")),
+        ("act" = Option<String>, Query, description = "with digest: license.issued (default), seal.made, document.stamped, show.issued"),
+        ("at" = Option<i64>, Query, description = "with digest, for license.issued (required): the issuer-signed JWT's iat")),
     responses((status = 200, description = "entry, size, proof (base64); by digest also the checkpoint and, for a license, ltv (the validation data kept at issuance with its entry and proof)"),
         (status = "4XX", description = "problem+json: invalid_request, or not_found (no entry of that digest)")))]
 pub async fn inclusion(
@@ -208,6 +209,12 @@ pub async fn inclusion(
                     )
                 })?,
         };
+        let at = match value(&q, "at") {
+            None => None,
+            Some(t) => Some(t.parse::<i64>().map_err(|_| {
+                ApiError::InvalidRequest("at is not a time in Unix seconds".into())
+            })?),
+        };
         let (origin, signer) = log_signer(&node)?;
         let view = uc::issued_inclusion(
             node.store(),
@@ -215,6 +222,7 @@ pub async fn inclusion(
             &origin,
             act,
             &digest,
+            at,
             node.now().unix_timestamp(),
         )
         .await?;

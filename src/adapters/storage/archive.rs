@@ -11,7 +11,7 @@
 
 use super::{StorageError, Store};
 use crate::archive::checkpoint::StoredCheckpoint;
-use crate::archive::entry::{Entry, LoggedEntry};
+use crate::archive::entry::{Act, Entry, LoggedEntry};
 use crate::archive::frontier::{self, Fetched, NodeId, Recorder};
 use crate::archive::merkle::{self, Hash};
 use sqlx::AnyConnection;
@@ -301,19 +301,48 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
-    /// The first entry of `act` whose digest is `digest`.
+    /// The first entry of `act` whose digest is `digest`; a license's issuance entry
+    /// also by its time `at` (the issuer-signed JWT's `iat`), which its index is keyed
+    /// by (migration `20261217000001`). The act is written into the statement so that
+    /// the partial digest index serves it.
     pub async fn archive_entry_by_digest(
         &self,
-        act: &str,
+        act: Act,
         digest: &Hash,
+        at: Option<i64>,
     ) -> Result<Option<LoggedEntry>, StorageError> {
-        let row = sqlx::query(&format!(
-            "{SELECT_ENTRY} WHERE digest = $1 AND act = $2 ORDER BY idx LIMIT 1"
-        ))
-        .bind(hex::encode(digest))
-        .bind(act)
-        .fetch_optional(&self.pool)
-        .await?;
+        let hex = hex::encode(digest);
+        let (sql, at) = match (act, at) {
+            (Act::LicenseIssued, Some(at)) => (
+                format!(
+                    "{SELECT_ENTRY} WHERE at = $1 AND digest = $2 AND act = 'license.issued' \
+                     ORDER BY idx LIMIT 1"
+                ),
+                Some(at),
+            ),
+            (Act::LicenseIssued, None) => {
+                return Err(StorageError::Corrupt(
+                    "a license's entry is looked up by its time and digest",
+                ))
+            }
+            (
+                Act::SealMade | Act::DocumentStamped | Act::ShowTokenIssued | Act::EvidenceKept,
+                _,
+            ) => (
+                format!(
+                    "{SELECT_ENTRY} WHERE digest = $1 AND act = '{}' ORDER BY idx LIMIT 1",
+                    act.name()
+                ),
+                None,
+            ),
+            _ => return Ok(None),
+        };
+        let mut q = sqlx::query(&sql);
+        if let Some(at) = at {
+            q = q.bind(at);
+        }
+        let q = q.bind(hex);
+        let row = q.fetch_optional(&self.pool).await?;
         row.as_ref().map(entry_from_row).transpose()
     }
 

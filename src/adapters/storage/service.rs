@@ -220,8 +220,9 @@ impl ArchiveStore for Store {
         &self,
         act: crate::archive::entry::Act,
         digest: &Hash,
+        at: Option<i64>,
     ) -> Result<Option<LoggedEntry>, StoreError> {
-        Ok(Store::archive_entry_by_digest(self, act.name(), digest).await?)
+        Ok(Store::archive_entry_by_digest(self, act, digest, at).await?)
     }
     async fn license_evidence(
         &self,

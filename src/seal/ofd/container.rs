@@ -250,42 +250,39 @@ fn read_bounded<R: Read>(
     let ratio_cap = compressed
         .saturating_mul(limits.max_ratio)
         .max(limits.ratio_floor);
-    // Reserve what the header declares only when it is within every limit; the reads
-    // below are bounded whatever it says.
-    let hint = declared
-        .min(limits.max_entry_size)
+    // The tightest limit: the read stops one byte past it, so an entry over it is known
+    // without reading on. Reserve what the header declares only when within it.
+    let cap = limits
+        .max_entry_size
         .min(ratio_cap)
         .min(limits.max_total_size.saturating_sub(total_so_far));
-    let mut out = Vec::with_capacity(hint as usize + 1);
-    let mut buf = [0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| OfdError::CorruptEntry {
+    let mut out = Vec::with_capacity(declared.min(cap) as usize + 1);
+    // Straight into the entry's buffer: no intermediate copy.
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| OfdError::CorruptEntry {
             name: display_path(name),
             why: corrupt_reason(&e),
         })?;
-        if n == 0 {
-            return Ok(out);
-        }
-        let len = out.len() as u64 + n as u64;
-        if len > limits.max_entry_size {
-            return Err(OfdError::EntryTooLarge {
-                name: name.to_string(),
-                max: limits.max_entry_size,
-            });
-        }
-        if len > ratio_cap {
-            return Err(OfdError::CompressionRatio {
-                name: name.to_string(),
-                max_ratio: limits.max_ratio,
-            });
-        }
-        if total_so_far + len > limits.max_total_size {
-            return Err(OfdError::TotalTooLarge {
-                max: limits.max_total_size,
-            });
-        }
-        out.extend_from_slice(&buf[..n]);
+    let len = out.len() as u64;
+    if len > limits.max_entry_size {
+        return Err(OfdError::EntryTooLarge {
+            name: name.to_string(),
+            max: limits.max_entry_size,
+        });
     }
+    if len > ratio_cap {
+        return Err(OfdError::CompressionRatio {
+            name: name.to_string(),
+            max_ratio: limits.max_ratio,
+        });
+    }
+    if total_so_far + len > limits.max_total_size {
+        return Err(OfdError::TotalTooLarge {
+            max: limits.max_total_size,
+        });
+    }
+    Ok(out)
 }
 
 /// Refuse entry names that are absolute, climb out, use backslashes or control bytes.

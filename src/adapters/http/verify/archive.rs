@@ -4,12 +4,13 @@
 //! (`seal.made`), of the stamp or stamped document (`document.stamped`), of the show
 //! token prepared at the license's node (`show.issued`), its inclusion proof and
 //! checkpoint — from this node's own log when it is that province's, else from the
-//! province's node (by digest, so a presentation need not disclose its identifier) —
+//! province's node (by digest — for a license also its JWT's `iat` — so a
+//! presentation need not disclose its identifier) —
 //! judged by [`crate::archive::evidence::judge_record`].
 
 use super::super::state::Node;
 use crate::archive::checkpoint::{origin, witness_name};
-use crate::archive::entry::Act;
+use crate::archive::entry::{issued_at, Act};
 use crate::archive::evidence::{judge_record, Archived};
 use crate::archive::wire::InclusionView;
 use crate::crypto::PublicKey;
@@ -27,14 +28,19 @@ pub async fn evidence(
     bytes: &[u8],
     verdict: &Verdict,
 ) -> Option<Archived> {
-    let (act, record): (Act, std::borrow::Cow<[u8]>) = match verdict.kind {
+    let (act, record, at): (Act, std::borrow::Cow<[u8]>, Option<i64>) = match verdict.kind {
         Some(Kind::SdJwt) => {
             let sd = SdJwt::parse(std::str::from_utf8(bytes).ok()?.trim()).ok()?;
-            (Act::LicenseIssued, sd.jwt.into_bytes().into())
+            let at = issued_at(&sd.jwt);
+            (Act::LicenseIssued, sd.jwt.into_bytes().into(), at)
         }
-        Some(Kind::Seal) => (Act::SealMade, bytes.into()),
-        Some(Kind::Stamp | Kind::Ofd) => (Act::DocumentStamped, bytes.into()),
-        Some(Kind::ShowToken) => (Act::ShowTokenIssued, show_record_of(bytes, verdict)?.into()),
+        Some(Kind::Seal) => (Act::SealMade, bytes.into(), None),
+        Some(Kind::Stamp | Kind::Ofd) => (Act::DocumentStamped, bytes.into(), None),
+        Some(Kind::ShowToken) => (
+            Act::ShowTokenIssued,
+            show_record_of(bytes, verdict)?.into(),
+            None,
+        ),
         _ => return None,
     };
     let province = verdict.province.as_ref()?;
@@ -69,6 +75,7 @@ pub async fn evidence(
             &origin(own),
             act,
             &digest,
+            at,
             node.now().unix_timestamp(),
         )
         .await;
@@ -78,12 +85,15 @@ pub async fn evidence(
         };
         (view, origin(own), vec![party.signer.public_key().clone()])
     } else {
-        let url = format!(
+        let mut url = format!(
             "{}/v1/archive/proofs/inclusion?digest={}&act={}",
             entry.node_url.trim_end_matches('/'),
             hex::encode(digest),
             act.name()
         );
+        if let Some(at) = at {
+            url.push_str(&format!("&at={at}"));
+        }
         let text = match crate::adapters::federation::fetch_signed_text(&url).await {
             Ok(t) => t,
             Err(e) => return unavailable(e),
