@@ -189,18 +189,58 @@ pub fn issued_record(credential: &str) -> &[u8] {
 }
 
 /// The time of a license's issuance entry, as the verifier of a presentation finds
-/// it: the `iat` of the issuer-signed JWT `jwt` (its payload, not verified here), which
-/// the issuance's transaction stamps on the entry too. `None`: no readable `iat`.
-pub fn issued_at(jwt: &str) -> Option<i64> {
-    use base64::Engine;
-    let payload = jwt.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()?;
-    serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()?
-        .get("iat")?
-        .as_i64()
+/// it: the `iat` of the issuer-signed JWT `jws` (decoded, not verified here), which the
+/// issuance's transaction stamps on the entry too. `None`: no integer `iat`.
+pub fn issued_at(jws: &crate::jose::CompactJws) -> Option<i64> {
+    jws.payload.get("iat")?.as_i64()
+}
+
+/// How an artifact's entry is looked up by its digest: a license's issuance entry also
+/// by its time (its index is keyed by both), any other act's by the act alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// A license issued at `at` (its issuer-signed JWT's `iat`, [`issued_at`]).
+    LicenseIssued {
+        /// Unix seconds.
+        at: i64,
+    },
+    /// A seal made.
+    SealMade,
+    /// A document stamped.
+    DocumentStamped,
+    /// A show token issued.
+    ShowTokenIssued,
+    /// The validation data of an issuance kept.
+    EvidenceKept,
+}
+
+impl Lookup {
+    /// The lookup of an entry of `act`, given for a license the time `at`; `Err` says
+    /// why there is none (an act not found by digest, or a license without its time).
+    pub fn of(act: Act, at: Option<i64>) -> Result<Lookup, &'static str> {
+        match (act, at) {
+            (Act::LicenseIssued, Some(at)) => Ok(Lookup::LicenseIssued { at }),
+            (Act::LicenseIssued, None) => {
+                Err("a license's entry is looked up with at: its issuer-signed JWT's iat")
+            }
+            (Act::SealMade, _) => Ok(Lookup::SealMade),
+            (Act::DocumentStamped, _) => Ok(Lookup::DocumentStamped),
+            (Act::ShowTokenIssued, _) => Ok(Lookup::ShowTokenIssued),
+            (Act::EvidenceKept, _) => Ok(Lookup::EvidenceKept),
+            _ => Err("entries of this act are not looked up by digest"),
+        }
+    }
+
+    /// The act looked up.
+    pub fn act(self) -> Act {
+        match self {
+            Lookup::LicenseIssued { .. } => Act::LicenseIssued,
+            Lookup::SealMade => Act::SealMade,
+            Lookup::DocumentStamped => Act::DocumentStamped,
+            Lookup::ShowTokenIssued => Act::ShowTokenIssued,
+            Lookup::EvidenceKept => Act::EvidenceKept,
+        }
+    }
 }
 
 /// The record an entry of a status change digests.
@@ -237,19 +277,41 @@ mod tests {
     fn a_licenses_entry_time_is_read_off_its_jwts_iat() {
         use base64::Engine;
         let b64 = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
-        let jwt = |payload: &str| format!("{}.{}.c2ln", b64(r#"{"alg":"ES256"}"#), b64(payload));
+        let jws = |payload: &str| {
+            let jwt = format!("{}.{}.c2ln", b64(r#"{"alg":"ES256"}"#), b64(payload));
+            crate::jose::CompactJws::parse(&jwt, "test", 4096).unwrap()
+        };
         assert_eq!(
-            issued_at(&jwt(r#"{"iat":1780272000,"iss":"x"}"#)),
+            issued_at(&jws(r#"{"iat":1780272000,"iss":"x"}"#)),
             Some(1780272000)
         );
         for bad in [
-            jwt(r#"{"iss":"x"}"#),
-            jwt(r#"{"iat":"1780272000"}"#),
-            jwt("not json"),
-            "only-one-part".to_string(),
-            "a.%%%.c".to_string(),
+            r#"{"iss":"x"}"#,
+            r#"{"iat":"1780272000"}"#,
+            r#"{"iat":1.5}"#,
         ] {
-            assert_eq!(issued_at(&bad), None, "{bad}");
+            assert_eq!(issued_at(&jws(bad)), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_license_is_looked_up_with_its_time_and_other_acts_by_act_alone() {
+        assert_eq!(
+            Lookup::of(Act::LicenseIssued, Some(7)),
+            Ok(Lookup::LicenseIssued { at: 7 })
+        );
+        assert!(Lookup::of(Act::LicenseIssued, None).is_err());
+        for act in [Act::StatusChanged, Act::ProofDecided, Act::ConsentGranted] {
+            assert!(Lookup::of(act, None).is_err(), "{act:?}");
+        }
+        for act in [
+            Act::LicenseIssued,
+            Act::SealMade,
+            Act::DocumentStamped,
+            Act::ShowTokenIssued,
+            Act::EvidenceKept,
+        ] {
+            assert_eq!(Lookup::of(act, Some(1)).unwrap().act(), act);
         }
     }
 

@@ -8,7 +8,7 @@ use super::store::{ArchiveStore, ForkRecord, StoreError};
 use super::ServiceError;
 use crate::archive::audit::{self, AuditError, Seen};
 use crate::archive::checkpoint::{cosign, verify_cosignature, Checkpoint, StoredCheckpoint};
-use crate::archive::entry::LoggedEntry;
+use crate::archive::entry::{LoggedEntry, Lookup};
 use crate::archive::ltv::LtvView;
 use crate::archive::merkle::Hash;
 use crate::archive::note::{Note, NoteSignature};
@@ -161,35 +161,27 @@ pub async fn served_checkpoint<S: ArchiveStore>(
     Ok((cp, text))
 }
 
-/// The entry of `act` whose digest is `digest` (a credential's issuer-signed JWT, a
-/// seal's DER, a stamp or stamped document; a license's also of time `at`, its JWT's
-/// `iat`), its inclusion proof against the checkpoint as served now, that checkpoint's text (with its cosignatures), and for a
+/// The entry `lookup` names whose digest is `digest` (a credential's issuer-signed
+/// JWT, a seal's DER, a stamp or stamped document), its inclusion proof against the
+/// checkpoint as served now, that checkpoint's text (with its cosignatures), and for a
 /// license the validation data kept at its issuance, proven against the same
 /// checkpoint.
 pub async fn issued_inclusion<S: ArchiveStore>(
     store: &S,
     signer: &dyn Signer,
     origin: &str,
-    act: crate::archive::entry::Act,
+    lookup: Lookup,
     digest: &Hash,
-    at: Option<i64>,
     now: i64,
 ) -> Result<InclusionView, ServiceError> {
-    if act == crate::archive::entry::Act::LicenseIssued && at.is_none() {
-        return Err(ServiceError::InvalidRequest(
-            "a license's entry is looked up with at: its issuer-signed JWT's iat".into(),
-        ));
-    }
     let entry = store
-        .archive_entry_by_digest(act, digest, at)
+        .archive_entry_by_digest(lookup, digest)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let (cp, text) = served_checkpoint(store, signer, origin, now).await?;
     let proof = store.archive_inclusion(entry.index, cp.size).await?;
-    let ltv = match act {
-        crate::archive::entry::Act::LicenseIssued => {
-            kept_evidence(store, &entry.entry.subject, cp.size).await?
-        }
+    let ltv = match lookup {
+        Lookup::LicenseIssued { .. } => kept_evidence(store, &entry.entry.subject, cp.size).await?,
         _ => None,
     };
     Ok(InclusionView {
@@ -221,7 +213,7 @@ async fn kept_evidence<S: ArchiveStore>(
         return Ok(None);
     };
     let Some(entry) = store
-        .archive_entry_by_digest(crate::archive::entry::Act::EvidenceKept, &digest, None)
+        .archive_entry_by_digest(Lookup::EvidenceKept, &digest)
         .await?
         .filter(|e| e.index < size)
     else {

@@ -434,13 +434,12 @@ pub trait ArchiveStore: Sync {
         from: u64,
         count: u64,
     ) -> impl Future<Output = Result<Vec<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
-    /// The first entry of `act` whose digest is `digest` (a license's issuance entry:
-    /// also of time `at`, the issuer-signed JWT's `iat`; `None` is refused).
+    /// The first entry `lookup` names whose digest is `digest` (a license's issuance
+    /// entry: also of its time).
     fn archive_entry_by_digest(
         &self,
-        act: crate::archive::entry::Act,
+        lookup: crate::archive::entry::Lookup,
         digest: &crate::archive::merkle::Hash,
-        at: Option<i64>,
     ) -> impl Future<Output = Result<Option<crate::archive::entry::LoggedEntry>, StoreError>> + Send;
     /// The digest (hex) and text of the validation data kept when the license
     /// `identifier` was issued.

@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::node_call::SignedCall;
 use super::state::AppState;
 use crate::archive::checkpoint::{origin, witness_name};
-use crate::archive::entry::Act;
+use crate::archive::entry::{Act, Lookup};
 use crate::archive::wire::{ConsistencyView, EntryView, InclusionView};
 use crate::service::archive as uc;
 use axum::extract::{RawQuery, State};
@@ -215,14 +215,14 @@ pub async fn inclusion(
                 ApiError::InvalidRequest("at is not a time in Unix seconds".into())
             })?),
         };
+        let lookup = Lookup::of(act, at).map_err(|why| ApiError::InvalidRequest(why.into()))?;
         let (origin, signer) = log_signer(&node)?;
         let view = uc::issued_inclusion(
             node.store(),
             signer.as_ref(),
             &origin,
-            act,
+            lookup,
             &digest,
-            at,
             node.now().unix_timestamp(),
         )
         .await?;

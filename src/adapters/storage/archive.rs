@@ -11,7 +11,7 @@
 
 use super::{StorageError, Store};
 use crate::archive::checkpoint::StoredCheckpoint;
-use crate::archive::entry::{Act, Entry, LoggedEntry};
+use crate::archive::entry::{Entry, LoggedEntry, Lookup};
 use crate::archive::frontier::{self, Fetched, NodeId, Recorder};
 use crate::archive::merkle::{self, Hash};
 use sqlx::AnyConnection;
@@ -301,48 +301,37 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
-    /// The first entry of `act` whose digest is `digest`; a license's issuance entry
-    /// also by its time `at` (the issuer-signed JWT's `iat`), which its index is keyed
-    /// by (migration `20261217000001`). The act is written into the statement so that
-    /// the partial digest index serves it.
+    /// The first entry `lookup` names whose digest is `digest`: a license's issuance
+    /// entry by its time and digest, which its index is keyed by (migration
+    /// `20261217000001`); any other by its act, written into the statement so that the
+    /// partial digest index serves it.
     pub async fn archive_entry_by_digest(
         &self,
-        act: Act,
+        lookup: Lookup,
         digest: &Hash,
-        at: Option<i64>,
     ) -> Result<Option<LoggedEntry>, StorageError> {
         let hex = hex::encode(digest);
-        let (sql, at) = match (act, at) {
-            (Act::LicenseIssued, Some(at)) => (
-                format!(
+        let row = match lookup {
+            Lookup::LicenseIssued { at } => {
+                sqlx::query(&format!(
                     "{SELECT_ENTRY} WHERE at = $1 AND digest = $2 AND act = 'license.issued' \
                      ORDER BY idx LIMIT 1"
-                ),
-                Some(at),
-            ),
-            (Act::LicenseIssued, None) => {
-                return Err(StorageError::Corrupt(
-                    "a license's entry is looked up by its time and digest",
                 ))
+                .bind(at)
+                .bind(hex)
+                .fetch_optional(&self.pool)
+                .await?
             }
-            (
-                Act::SealMade | Act::DocumentStamped | Act::ShowTokenIssued | Act::EvidenceKept,
-                _,
-            ) => (
-                format!(
+            _ => {
+                sqlx::query(&format!(
                     "{SELECT_ENTRY} WHERE digest = $1 AND act = '{}' ORDER BY idx LIMIT 1",
-                    act.name()
-                ),
-                None,
-            ),
-            _ => return Ok(None),
+                    lookup.act().name()
+                ))
+                .bind(hex)
+                .fetch_optional(&self.pool)
+                .await?
+            }
         };
-        let mut q = sqlx::query(&sql);
-        if let Some(at) = at {
-            q = q.bind(at);
-        }
-        let q = q.bind(hex);
-        let row = q.fetch_optional(&self.pool).await?;
         row.as_ref().map(entry_from_row).transpose()
     }
 

@@ -218,11 +218,10 @@ impl ArchiveStore for Store {
     }
     async fn archive_entry_by_digest(
         &self,
-        act: crate::archive::entry::Act,
+        lookup: crate::archive::entry::Lookup,
         digest: &Hash,
-        at: Option<i64>,
     ) -> Result<Option<LoggedEntry>, StoreError> {
-        Ok(Store::archive_entry_by_digest(self, act, digest, at).await?)
+        Ok(Store::archive_entry_by_digest(self, lookup, digest).await?)
     }
     async fn license_evidence(
         &self,

@@ -10,7 +10,7 @@
 
 use super::super::state::Node;
 use crate::archive::checkpoint::{origin, witness_name};
-use crate::archive::entry::{issued_at, Act};
+use crate::archive::entry::{issued_at, Act, Lookup};
 use crate::archive::evidence::{judge_record, Archived};
 use crate::archive::wire::InclusionView;
 use crate::crypto::PublicKey;
@@ -28,18 +28,17 @@ pub async fn evidence(
     bytes: &[u8],
     verdict: &Verdict,
 ) -> Option<Archived> {
-    let (act, record, at): (Act, std::borrow::Cow<[u8]>, Option<i64>) = match verdict.kind {
+    let (lookup, record): (Result<Lookup, &str>, std::borrow::Cow<[u8]>) = match verdict.kind {
         Some(Kind::SdJwt) => {
             let sd = SdJwt::parse(std::str::from_utf8(bytes).ok()?.trim()).ok()?;
-            let at = issued_at(&sd.jwt);
-            (Act::LicenseIssued, sd.jwt.into_bytes().into(), at)
+            let lookup = Lookup::of(Act::LicenseIssued, issued_at(&sd.jws));
+            (lookup, sd.jwt.into_bytes().into())
         }
-        Some(Kind::Seal) => (Act::SealMade, bytes.into(), None),
-        Some(Kind::Stamp | Kind::Ofd) => (Act::DocumentStamped, bytes.into(), None),
+        Some(Kind::Seal) => (Ok(Lookup::SealMade), bytes.into()),
+        Some(Kind::Stamp | Kind::Ofd) => (Ok(Lookup::DocumentStamped), bytes.into()),
         Some(Kind::ShowToken) => (
-            Act::ShowTokenIssued,
+            Ok(Lookup::ShowTokenIssued),
             show_record_of(bytes, verdict)?.into(),
-            None,
         ),
         _ => return None,
     };
@@ -66,6 +65,10 @@ pub async fn evidence(
             &why,
         ))
     };
+    let lookup = match lookup {
+        Ok(l) => l,
+        Err(why) => return unavailable(why.into()),
+    };
     let (view, log_origin, log_keys) = if node.hosts_province(province.code) {
         // issued here: this node's own log
         let (own, party) = node.show_signer()?;
@@ -73,9 +76,8 @@ pub async fn evidence(
             node.store(),
             party.signer.as_ref(),
             &origin(own),
-            act,
+            lookup,
             &digest,
-            at,
             node.now().unix_timestamp(),
         )
         .await;
@@ -89,9 +91,9 @@ pub async fn evidence(
             "{}/v1/archive/proofs/inclusion?digest={}&act={}",
             entry.node_url.trim_end_matches('/'),
             hex::encode(digest),
-            act.name()
+            lookup.act().name()
         );
-        if let Some(at) = at {
+        if let Lookup::LicenseIssued { at } = lookup {
             url.push_str(&format!("&at={at}"));
         }
         let text = match crate::adapters::federation::fetch_signed_text(&url).await {
@@ -111,7 +113,7 @@ pub async fn evidence(
         &log_keys,
         &witnesses,
         &view,
-        act,
+        lookup.act(),
         &record,
     ))
 }
