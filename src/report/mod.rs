@@ -270,8 +270,8 @@ impl ReportBuilder {
     }
 
     /// Append all checks of another report (e.g. the chain report inside a seal report).
-    pub fn extend(&mut self, other: &Report) -> &mut Self {
-        self.checks.extend(other.checks.iter().cloned());
+    pub fn extend(&mut self, other: Report) -> &mut Self {
+        self.checks.extend(other.checks);
         self
     }
 

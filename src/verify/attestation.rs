@@ -78,13 +78,15 @@ pub(super) fn verify(
     let v = ctx.validate_path(&der, &anchors, &policy);
     let fp = fingerprint(&der);
     if !v.passed() {
-        b.extend(&v.report);
+        let sub = v
+            .report
+            .sub_indication
+            .unwrap_or(SubIndication::NoCertificateChainFound);
+        b.extend(v.report);
         b.fail(
             "issuer.signer",
             Some(format!("sha256:{}", &fp[..16])),
-            v.report
-                .sub_indication
-                .unwrap_or(SubIndication::NoCertificateChainFound),
+            sub,
             Reason::new(
                 "核证签名证书的路径未通过验证",
                 "the attestation's certificate path does not validate for signing licenses",

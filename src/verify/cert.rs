@@ -64,7 +64,7 @@ pub(super) fn verify(
         require_revocation_info: false,
     };
     let v = ctx.validate_path(&der, &anchors, &policy);
-    b.extend(&v.report);
+    b.extend(v.report);
     let Some(info) = info else {
         return;
     };

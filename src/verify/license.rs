@@ -27,7 +27,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
     let poe = ctx.poe.as_ref().filter(|p| p.at <= ctx.at);
     opts.poe = poe.map(|p| p.at);
     let v = sdjwt::verify(text, &opts);
-    b.extend(&v.report);
+    b.extend(v.report);
     if let Some(p) = poe {
         let when =
             p.at.format(&time::format_description::well_known::Rfc3339)

@@ -25,7 +25,7 @@ pub(super) fn verify_seal(
     ctx: &Context<'_>,
 ) {
     let anchors = ctx.trust.list.anchors();
-    b.extend(&crate::seal::verify_seal(
+    b.extend(crate::seal::verify_seal(
         bytes,
         &trust(ctx, &anchors),
         ctx.at,
@@ -54,7 +54,7 @@ pub(super) fn verify_stamp(
         return;
     };
     let anchors = ctx.trust.list.anchors();
-    b.extend(&crate::seal::verify_stamp(
+    b.extend(crate::seal::verify_stamp(
         input.bytes,
         document,
         &trust(ctx, &anchors),
@@ -89,7 +89,7 @@ pub(super) fn verify_ofd(
     opts.crls = ctx.crls.to_vec();
     opts.revoked_seals = ctx.revoked_seals.cloned();
     match ofd::verify_package(&pkg, &opts) {
-        Ok(r) => b.extend(&r),
+        Ok(r) => b.extend(r),
         Err(e) => return refused(b, e),
     };
     for (label, _, maker) in seal_makers(&pkg) {

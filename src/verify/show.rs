@@ -46,7 +46,8 @@ pub fn looks_like_qr_text(bytes: &[u8]) -> bool {
     if t.len() < 4 || t.len() > qr::MAX_TEXT + 16 {
         return false;
     }
-    let Some(colon) = t.iter().position(|c| *c == b':') else {
+    // the prefix is 1 to 8 characters: its colon is within the first 9 bytes
+    let Some(colon) = t.iter().take(9).position(|c| *c == b':') else {
         return false;
     };
     (1..=8).contains(&colon)
@@ -170,13 +171,15 @@ fn token_checks(
     };
     let v = ctx.validate_path(&der, &anchors, &policy);
     if !v.passed() {
-        b.extend(&v.report);
+        let sub = v
+            .report
+            .sub_indication
+            .unwrap_or(SubIndication::NoCertificateChainFound);
+        b.extend(v.report);
         b.fail(
             "show.signer",
             Some(format!("sha256:{}", &fingerprint(&der)[..16])),
-            v.report
-                .sub_indication
-                .unwrap_or(SubIndication::NoCertificateChainFound),
+            sub,
             Reason::new(
                 format!("{}的证书路径未通过验证", service.name_zh),
                 format!(

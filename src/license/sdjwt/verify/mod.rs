@@ -261,7 +261,7 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
             );
         }
         Some(v) => {
-            b.extend(&v.report);
+            b.extend(v.report);
         }
     }
 
