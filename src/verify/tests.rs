@@ -24,7 +24,10 @@ fn kinds_are_told_apart() {
     assert_eq!(detect(b"eyJhbGciOiJFUzI1NiJ9.e30.c2ln~"), Some(Kind::SdJwt));
     assert_eq!(detect(b"eyJhbGciOiJFUzI1NiJ9.e30"), None);
     // with disclosures and a key binding JWT (its dots after the first `~`)
-    assert_eq!(detect(b"eyJh.e30.c2ln~WyJh~eyJ.e30.c2ln"), Some(Kind::SdJwt));
+    assert_eq!(
+        detect(b"eyJh.e30.c2ln~WyJh~eyJ.e30.c2ln"),
+        Some(Kind::SdJwt)
+    );
     // a third dot before the first `~`, or a byte that is not base64url anywhere
     assert_eq!(detect(b"eyJh.e30.c2ln.x~"), None);
     assert_eq!(detect(b"eyJh.e30.c2ln~WyJh!"), None);
