@@ -25,9 +25,10 @@ pub enum StampKind {
     },
 }
 
-/// Stamp the OFD package `document`; returns the stamped package.
+/// Stamp the OFD package `document` (kept, not copied: its stored files are hashed
+/// and written back from it); returns the stamped package.
 pub fn stamp_ofd(
-    document: &[u8],
+    document: Vec<u8>,
     seal: &Seal,
     signer: &dyn Signer,
     signer_cert: &[u8],
@@ -35,7 +36,7 @@ pub fn stamp_ofd(
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, ServiceError> {
     let pkg =
-        OfdPackage::read(document, Limits::default()).map_err(ServiceError::UnreadableDocument)?;
+        OfdPackage::read_owned(document, Limits::default()).map_err(ServiceError::UnreadableDocument)?;
     Ok(ofd::stamp_ofd(pkg, seal, signer, signer_cert, opts, now)?)
 }
 
@@ -89,7 +90,7 @@ fn stamp_job(
     move || match kind {
         StampKind::Ofd(opts) => {
             let doc = document.into_bytes()?;
-            stamp_ofd(&doc, &seal, signer.as_ref(), &cert, &opts, now)
+            stamp_ofd(doc, &seal, signer.as_ref(), &cert, &opts, now)
         }
         StampKind::Detached { name } => {
             let stamp = match document {

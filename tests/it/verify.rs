@@ -332,7 +332,7 @@ impl Sealed {
             size_mm: None,
         };
         deltaseal::service::seal_stamp::stamp_ofd(
-            &doc,
+            doc,
             &self.seal,
             org.signer.as_ref(),
             &org.cert_der,

@@ -54,7 +54,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
 }
 
 fn read_package(path: &Path) -> Result<OfdPackage, CliError> {
-    OfdPackage::read(&read_bytes(path)?, Limits::default())
+    OfdPackage::read_owned(read_bytes(path)?, Limits::default())
         .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
 }
 
@@ -85,7 +85,7 @@ pub(crate) fn stamp(
     let document = read_bytes(file)?;
     let opts = StampOptions { placement, size_mm };
     let stamped =
-        crate::service::seal_stamp::stamp_ofd(&document, seal, signer, signer_cert, &opts, at)
+        crate::service::seal_stamp::stamp_ofd(document, seal, signer, signer_cert, &opts, at)
             .map_err(|e| CliError::Input(format!("{}: {e}", file.display())))?;
     std::fs::write(out, stamped).map_err(|e| CliError::io(out, e))?;
     eprintln!(

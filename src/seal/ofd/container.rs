@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
-use std::sync::Arc;
+
+use bytes::Bytes;
 
 use zip::write::SimpleFileOptions;
 use zip::CompressionMethod;
@@ -60,8 +61,9 @@ impl Default for Limits {
 pub struct Entry {
     /// Entry name as in the zip (relative, `/`-separated; folders end with `/`).
     pub name: String,
-    /// Expanded bytes (empty for folders).
-    pub data: Vec<u8>,
+    /// Expanded bytes (empty for folders). A stored entry read from a package is a
+    /// view of the package's bytes, not a copy of them.
+    pub data: Bytes,
     /// Whether the entry is stored (not deflated); kept when written back.
     pub stored: bool,
     /// Its index in the package it was read from, while unchanged: written back by
@@ -82,13 +84,29 @@ pub struct OfdPackage {
     entries: Vec<Entry>,
     index: HashMap<String, usize>,
     limits: Limits,
-    /// The zip bytes the package was read from, shared by its clones.
-    source: Option<Arc<[u8]>>,
+    /// The zip bytes the package was read from, shared by its clones and by the
+    /// stored entries read from them.
+    source: Option<Bytes>,
 }
 
 impl OfdPackage {
-    /// Read a package from the bytes of an `.ofd` file.
+    /// Read a package from the bytes of an `.ofd` file (copied once; see
+    /// [`OfdPackage::read_owned`] to hand them over instead).
     pub fn read(bytes: &[u8], limits: Limits) -> Result<Self, OfdError> {
+        if bytes.len() as u64 > limits.max_input {
+            return Err(OfdError::InputTooLarge {
+                max: limits.max_input,
+            });
+        }
+        Self::read_owned(bytes.to_vec(), limits)
+    }
+
+    /// Read a package from the bytes of an `.ofd` file, keeping them: stored entries
+    /// are views of these bytes (checked against their CRC-32), deflated ones are
+    /// expanded, and unchanged entries are written back from them.
+    pub fn read_owned(bytes: impl Into<Bytes>, limits: Limits) -> Result<Self, OfdError> {
+        let source: Bytes = bytes.into();
+        let bytes = &source[..];
         if bytes.len() as u64 > limits.max_input {
             return Err(OfdError::InputTooLarge {
                 max: limits.max_input,
@@ -116,7 +134,7 @@ impl OfdPackage {
             entries: Vec::with_capacity(archive.len()),
             index: HashMap::with_capacity(archive.len()),
             limits,
-            source: Some(Arc::from(bytes)),
+            source: Some(source.clone()),
         };
         let mut total: u64 = 0;
         for i in 0..archive.len() {
@@ -127,9 +145,20 @@ impl OfdPackage {
             let declared = file.size();
             let compressed = file.compressed_size().max(1);
             let data = if name.ends_with('/') {
-                Vec::new()
+                Bytes::new()
+            } else if stored && !file.encrypted() {
+                let start = usize::try_from(file.data_start()).unwrap_or(usize::MAX);
+                let len = usize::try_from(file.compressed_size()).unwrap_or(usize::MAX);
+                let view = stored_view(&source, start, len, &name, total, &limits)?;
+                if crc32fast::hash(&view) != file.crc32() {
+                    return Err(OfdError::CorruptEntry {
+                        name: display_path(&name),
+                        why: "its CRC-32 does not match its bytes".into(),
+                    });
+                }
+                view
             } else {
-                read_bounded(&mut file, &name, declared, compressed, total, &limits)?
+                read_bounded(&mut file, &name, declared, compressed, total, &limits)?.into()
             };
             if data.len() as u64 != declared {
                 return Err(OfdError::SizeMismatch { name });
@@ -181,8 +210,9 @@ impl OfdPackage {
 
     /// Add or replace a file (canonical name without leading `/`). New files are deflated
     /// unless `stored`; replaced files keep their compression.
-    pub fn put(&mut self, name: &str, data: Vec<u8>, stored: bool) -> Result<(), OfdError> {
+    pub fn put(&mut self, name: &str, data: impl Into<Bytes>, stored: bool) -> Result<(), OfdError> {
         check_entry_name(name)?;
+        let data = data.into();
         if let Some(&i) = self.index.get(name) {
             self.entries[i].data = data;
             self.entries[i].source = None;
@@ -236,6 +266,37 @@ impl OfdPackage {
         }
         Ok(w.finish()?.into_inner())
     }
+}
+
+/// A stored entry's bytes as a view of the package: `len` bytes from `start`, under
+/// the same limits as an expanded entry (a stored entry's ratio is 1).
+fn stored_view(
+    source: &Bytes,
+    start: usize,
+    len: usize,
+    name: &str,
+    total_so_far: u64,
+    limits: &Limits,
+) -> Result<Bytes, OfdError> {
+    let end = start
+        .checked_add(len)
+        .filter(|&end| end <= source.len())
+        .ok_or_else(|| OfdError::CorruptEntry {
+            name: display_path(name),
+            why: "the package ends inside it".into(),
+        })?;
+    if len as u64 > limits.max_entry_size {
+        return Err(OfdError::EntryTooLarge {
+            name: name.to_string(),
+            max: limits.max_entry_size,
+        });
+    }
+    if total_so_far + len as u64 > limits.max_total_size {
+        return Err(OfdError::TotalTooLarge {
+            max: limits.max_total_size,
+        });
+    }
+    Ok(source.slice(start..end))
 }
 
 /// Read one entry, never past the limits and never trusting its declared size.
