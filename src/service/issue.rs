@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::crypto::PublicKey;
 use crate::license::sdjwt::key_of_jwk;
 use crate::license::{Agency, Credential, HolderCodeType, IssueRequest, StatusRef};
+use futures_util::future::join;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -181,23 +182,23 @@ pub(crate) fn status_ref(issuer: &Issuer<'_>, slot: Slot) -> Result<StatusRef, S
     })
 }
 
-/// What the answer shows of a license just written.
+/// What the answer shows of a license just written (its row, taken over).
 pub(crate) fn issued_view(
     issuer: &Issuer<'_>,
     c: &Credential,
-    row: &NewLicense,
+    row: NewLicense,
     t: i64,
 ) -> IssuedLicense {
     IssuedLicense {
-        identifier: row.identifier.clone(),
-        type_code: row.type_code.clone(),
+        identifier: row.identifier,
+        type_code: row.type_code,
         local_type_code: c.local_type_code.clone(),
         status: crate::license::Status::Valid.name().into(),
         status_list: StatusListRef {
             uri: (issuer.status_uri)(row.slot.list),
             idx: row.slot.index,
         },
-        credential: row.credential.clone(),
+        credential: row.credential,
         issued_at: api_time(t),
     }
 }
@@ -240,13 +241,14 @@ pub fn to_request(
 }
 
 /// Sign every request through `run`, split over the cores; a refusal names its item
-/// when `batch`.
+/// (counted from `first`) when `batch`.
 pub async fn sign_all<B: Blocking>(
     run: &B,
     issuer: &Issuer<'_>,
     requests: Vec<IssueRequest>,
     now: OffsetDateTime,
     batch: bool,
+    first: usize,
 ) -> Result<Vec<Credential>, ServiceError> {
     let catalog = issuer.catalog.clone();
     let agency = issuer.agency.clone();
@@ -254,10 +256,79 @@ pub async fn sign_all<B: Blocking>(
         parallel_map(&requests, 16, |i, r| {
             agency
                 .issue(&catalog, r, now)
-                .map_err(|e| ServiceError::from(e).in_item(batch, i))
+                .map_err(|e| ServiceError::from(e).in_item(batch, first + i))
         })
     })
     .await?
+}
+
+/// Licenses signed at once while the ones before them are written: a batch is signed
+/// and written in parts of this many, each part's signing overlapping the previous
+/// part's rows (the writes run on the database's side, the signatures on the cores).
+pub const PIPELINE_PART: usize = 128;
+
+/// The batch answer, written straight from the licenses (no JSON tree in between).
+#[derive(Serialize)]
+struct BatchAnswer<'a> {
+    issued: &'a [IssuedLicense],
+}
+
+/// Sign `requests` (in the slots `slots`, same order) and write them into `tx` in parts
+/// of [`PIPELINE_PART`], the next part signing while the previous one is written;
+/// returns what the answer shows of each license.
+async fn sign_and_write<T: Issuance, B: Blocking>(
+    tx: &mut T,
+    run: &B,
+    issuer: &Issuer<'_>,
+    requests: Vec<IssueRequest>,
+    slots: &[Slot],
+    kept: &[(i64, String)],
+    now: OffsetDateTime,
+    batch: bool,
+) -> Result<Vec<IssuedLicense>, ServiceError> {
+    let t = now.unix_timestamp();
+    let mut parts = Vec::with_capacity(requests.len().div_ceil(PIPELINE_PART));
+    let mut rest = requests;
+    while rest.len() > PIPELINE_PART {
+        let tail = rest.split_off(PIPELINE_PART);
+        parts.push(rest);
+        rest = tail;
+    }
+    parts.push(rest);
+    let mut parts = parts.into_iter();
+    let mut views = Vec::with_capacity(slots.len());
+    let mut signed = match parts.next() {
+        Some(first) => Some(sign_all(run, issuer, first, now, batch, 0).await),
+        None => None,
+    };
+    while let Some(credentials) = signed.take() {
+        let credentials = credentials?;
+        let done = views.len();
+        let next = parts
+            .next()
+            .map(|p| sign_all(run, issuer, p, now, batch, done + credentials.len()));
+        let rows: Vec<NewLicense> = credentials
+            .iter()
+            .zip(&slots[done..])
+            .map(|(c, s)| row_of(c, *s, kept))
+            .collect();
+        let written = match next {
+            Some(next) => {
+                let (written, after) = join(tx.insert_licenses(&rows), next).await;
+                signed = Some(after);
+                written
+            }
+            None => tx.insert_licenses(&rows).await,
+        };
+        written?;
+        views.extend(
+            credentials
+                .into_iter()
+                .zip(rows)
+                .map(|(c, r)| issued_view(issuer, &c, r, t)),
+        );
+    }
+    Ok(views)
 }
 
 /// The answer stored for `key`, if any: a replay when the request matches, a refusal
@@ -313,21 +384,13 @@ pub async fn issue<S: LicenseStore, B: Blocking>(
         .enumerate()
         .map(|(i, (b, s))| to_request(issuer, b, *s).map_err(|e| e.in_item(batch, i)))
         .collect::<Result<Vec<_>, _>>()?;
-    let credentials = sign_all(run, issuer, requests, now, batch).await?;
+    // The validation data is logged ahead of the licenses it is kept for.
     let kept = super::ltv::keep_for(&mut tx, run, issuer, &slots, now).await?;
-    let rows: Vec<NewLicense> = credentials
-        .iter()
-        .zip(&slots)
-        .map(|(c, s)| row_of(c, *s, &kept))
-        .collect();
-    tx.insert_licenses(&rows).await?;
-    let licenses: Vec<IssuedLicense> = credentials
-        .iter()
-        .zip(&rows)
-        .map(|(c, r)| issued_view(issuer, c, r, t))
-        .collect();
+    let licenses =
+        sign_and_write(&mut tx, run, issuer, requests, &slots, &kept, now, batch).await?;
     let response = if batch {
-        serde_json::json!({ "issued": licenses }).to_string()
+        serde_json::to_string(&BatchAnswer { issued: &licenses })
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
     } else {
         let one = licenses
             .first()

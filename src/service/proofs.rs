@@ -161,5 +161,5 @@ pub async fn issue_proof<S: ProofStore, B: Blocking>(
     tx.mark_proof_issued(id, &row.identifier, &to_json(&doc)?)
         .await?;
     tx.commit().await?;
-    Ok(issued_view(issuer, &cred, &row, t))
+    Ok(issued_view(issuer, &cred, row, t))
 }

@@ -35,8 +35,8 @@ pub fn stamp_ofd(
     opts: &StampOptions,
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, ServiceError> {
-    let pkg =
-        OfdPackage::read_owned(document, Limits::default()).map_err(ServiceError::UnreadableDocument)?;
+    let pkg = OfdPackage::read_owned(document, Limits::default())
+        .map_err(ServiceError::UnreadableDocument)?;
     Ok(ofd::stamp_ofd(pkg, seal, signer, signer_cert, opts, now)?)
 }
 

@@ -26,7 +26,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
     opts.chains = ctx.chain_scope();
     let poe = ctx.poe.as_ref().filter(|p| p.at <= ctx.at);
     opts.poe = poe.map(|p| p.at);
-    let v = sdjwt::verify(text, &opts);
+    let mut v = sdjwt::verify(text, &opts);
     b.extend(v.report);
     if let Some(p) = poe {
         let when =
@@ -60,7 +60,7 @@ pub(super) fn verify(b: &mut ReportBuilder, found: &mut Found, bytes: &[u8], ctx
     });
     let signed = Signed {
         leaf,
-        info: v.signer.clone(),
+        info: v.signer.take(),
         type_code: vct_code,
         local_code: local_code.as_deref(),
         status: v.status.as_ref(),
@@ -104,13 +104,13 @@ pub(super) fn judge_issuer(
         local_code: local.map(|_| code.to_string()),
         local_province: local,
     });
-    let info = s.info.clone();
+    let info = s.info.as_ref();
     let fp = fingerprint(s.leaf);
     let subject = Some(format!("sha256:{}", &fp[..16]));
 
     // issuer.listed: the agencies holding this certificate, the one it names first.
     let mut candidates = list.agencies_with_cert(&fp);
-    let cert_uscc = info.as_ref().and_then(|i| i.uscc.as_deref());
+    let cert_uscc = info.and_then(|i| i.uscc.as_deref());
     candidates.sort_by_key(|(_, a)| Some(a.uscc.as_str()) != cert_uscc);
     let chosen = if candidates.is_empty() {
         b.indeterminate(
@@ -122,7 +122,7 @@ pub(super) fn judge_issuer(
                 "the signing certificate belongs to no issuing agency in the trust list",
             ),
         );
-        found.agency = info.as_ref().map(|i| PartyInfo {
+        found.agency = info.map(|i| PartyInfo {
             uscc: i.uscc.clone(),
             name_zh: i.organisation.clone().unwrap_or_default(),
             name_en: i.common_name.clone().unwrap_or_default(),
@@ -155,7 +155,7 @@ pub(super) fn judge_issuer(
 
     let province = chosen
         .map(|(p, _)| p)
-        .or_else(|| info.as_ref().and_then(|i| i.province));
+        .or_else(|| info.and_then(|i| i.province));
     found.province = province.map(|p| province_info(ctx.trust, p));
     found.revocation = super::status::check(b, s.status, &fp, ctx);
     check_province(b, ctx, None, province);

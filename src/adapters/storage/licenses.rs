@@ -92,6 +92,7 @@ pub struct CredentialStorage {
 pub struct IssueTx {
     pub(super) tx: Transaction<'static, Any>,
     pub(super) agency: String,
+    backend: super::Backend,
     slots: Vec<Slot>,
     now: i64,
     /// The archive log's entries of the licenses written (and of the validation data
@@ -152,6 +153,7 @@ impl Store {
         Ok(IssueTx {
             tx,
             agency: agency.to_string(),
+            backend: self.backend,
             slots,
             now,
             archived: Vec::new(),
@@ -303,10 +305,10 @@ impl IssueTx {
     /// Write licenses (each using one of the reserved slots), several rows per
     /// statement.
     pub async fn insert_licenses(&mut self, licenses: &[NewLicense]) -> Result<(), StorageError> {
-        // SQLite finds a `$N` parameter's place by a linear search over the statement's
-        // parameters, so binding costs grow with the square of a statement's parameters:
-        // 16 rows a statement (224 parameters) bind at a quarter of 64 rows' cost per row.
-        const ROWS_PER_STATEMENT: usize = 16;
+        // SQLite finds a named parameter (`$N`) by a linear search over the statement's
+        // parameters, so binding those costs the square of their number; anonymous `?`
+        // parameters are bound by position. PostgreSQL takes `$N`.
+        const ROWS_PER_STATEMENT: usize = 64;
         if licenses.iter().any(|l| !self.slots.contains(&l.slot)) {
             return Err(StorageError::Corrupt(
                 "slot not reserved in this transaction",
@@ -347,7 +349,10 @@ impl IssueTx {
                     if c > 1 {
                         sql.push_str(", ");
                     }
-                    sql.push_str(&format!("${}", b + c));
+                    match self.backend {
+                        super::Backend::Sqlite => sql.push('?'),
+                        super::Backend::Postgres => sql.push_str(&format!("${}", b + c)),
+                    }
                 }
                 sql.push(')');
             }

@@ -210,7 +210,12 @@ impl OfdPackage {
 
     /// Add or replace a file (canonical name without leading `/`). New files are deflated
     /// unless `stored`; replaced files keep their compression.
-    pub fn put(&mut self, name: &str, data: impl Into<Bytes>, stored: bool) -> Result<(), OfdError> {
+    pub fn put(
+        &mut self,
+        name: &str,
+        data: impl Into<Bytes>,
+        stored: bool,
+    ) -> Result<(), OfdError> {
         check_entry_name(name)?;
         let data = data.into();
         if let Some(&i) = self.index.get(name) {

@@ -4,7 +4,7 @@
 use super::super::super::status::Status;
 use super::super::super::Identifier;
 use super::super::present::sd_hash;
-use super::super::{key_of_jwk, SdJwt, StatusRef, KB_TYP};
+use super::super::{key_of_jwk, Disclosure, SdJwt, StatusRef, KB_TYP};
 use super::{r, VerifyOptions};
 use crate::jose;
 use crate::report::ReportBuilder;
@@ -13,9 +13,11 @@ use serde_json::{Map, Value};
 use std::collections::HashSet;
 use time::{Duration, OffsetDateTime};
 
+/// Check every disclosure against the signed `_sd` digests; the claims of those that
+/// check are moved into `claims` (each disclosure keeps its encoded text).
 pub(super) fn check_disclosures(
     b: &mut ReportBuilder,
-    sd: &SdJwt,
+    disclosures: &mut [Disclosure],
     digests: &[&str],
     payload: &Map<String, Value>,
     type_code: &str,
@@ -33,7 +35,7 @@ pub(super) fn check_disclosures(
         return;
     }
     let mut seen = HashSet::new();
-    for d in &sd.disclosures {
+    for d in disclosures.iter_mut() {
         let digest = d.digest();
         let problem = if !in_sd.contains(digest.as_str()) {
             Some((
@@ -63,7 +65,7 @@ pub(super) fn check_disclosures(
             );
             return;
         }
-        claims.insert(d.name.clone(), d.value.clone());
+        claims.insert(std::mem::take(&mut d.name), d.value.take());
     }
     b.pass(
         "sdjwt.disclosures",

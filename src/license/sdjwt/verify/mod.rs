@@ -135,7 +135,7 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
             ..out
         }
     };
-    let sd = match SdJwt::parse(text) {
+    let mut sd = match SdJwt::parse(text) {
         Ok(sd) => sd,
         Err(e) => return fail_format(b, out, e.to_string()),
     };
@@ -273,21 +273,20 @@ pub fn verify(text: &str, opts: &VerifyOptions<'_>) -> Verified {
     let signer_uscc = out.signer.as_ref().and_then(|i| i.uscc.clone());
     check_disclosures(
         &mut b,
-        &sd,
+        &mut sd.disclosures,
         &sd_digests,
         p,
         type_code,
         signer_uscc.as_deref(),
         &mut out.claims,
     );
-    out.payload = p
-        .iter()
-        .filter(|(k, _)| k.as_str() != "_sd" && k.as_str() != "_sd_alg")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-
     check_validity(&mut b, p, opts.at, opts.clock_skew);
     check_key_binding(&mut b, &sd, opts);
+    // The payload is moved into the outcome, not copied.
+    let mut payload = std::mem::take(&mut sd.jws.payload);
+    payload.remove("_sd");
+    payload.remove("_sd_alg");
+    out.payload = payload;
     if !opts.status_by_caller {
         check_status(&mut b, out.status.as_ref(), opts);
     }
