@@ -684,6 +684,60 @@ async fn a_batch_is_issued_in_one_transaction(
     api.db.finish().await;
 }
 
+#[rstest]
+#[tokio::test]
+async fn a_batch_of_several_parts_is_written_in_order_and_all_or_none(
+    #[values(Algorithm::Sm2Sm3, Algorithm::EcdsaP256Sha256)] alg: Algorithm,
+    #[values("sqlite", "postgres")] engine: &str,
+) {
+    // More than two parts: each part signs while the one before it is written.
+    let n = 2 * deltaseal::service::issue::PIPELINE_PART as u32 + 44;
+    let api = Api::on(engine, Limits::default()).await;
+    let agency = agency_for(alg);
+    // A bad item in the last part refuses the whole batch, after the first parts
+    // were written in its transaction: nothing of it stays.
+    let mut items: Vec<Value> = (0..n).map(id_card).collect();
+    items[n as usize - 10]["claims"]["sex"] = json!("unknown");
+    let (s, v) = api
+        .post(agency, "/v1/licenses:batch", &json!({ "items": items }))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str(), v["item"].as_u64()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("invalid_claims"),
+            Some(u64::from(n) - 10)
+        ),
+        "{v}"
+    );
+    assert_eq!(api.count().await, 0);
+    // The whole batch: every license in its slot, in the order asked, each one the
+    // credential of its own item.
+    let items: Vec<Value> = (0..n).map(id_card).collect();
+    let (s, v) = api
+        .post(agency, "/v1/licenses:batch", &json!({ "items": items }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let issued = v["issued"].as_array().unwrap();
+    assert_eq!(issued.len(), n as usize);
+    assert_eq!(api.count().await, i64::from(n));
+    let anchors = hosted(&api.keys).unwrap().anchors;
+    let part = deltaseal::service::issue::PIPELINE_PART;
+    for i in [0, part - 1, part, 2 * part - 1, 2 * part, n as usize - 1] {
+        let l = &issued[i];
+        // slot i of the agency's list: the refused batch's reservation went with its
+        // transaction
+        assert_eq!(l["status_list"]["idx"].as_u64(), Some(i as u64));
+        let r = verify(
+            l["credential"].as_str().unwrap(),
+            &VerifyOptions::new(api.now, &anchors),
+        );
+        assert!(r.report.passed(), "{}", r.report);
+        assert_eq!(r.claims["id_number"], items[i]["holder_code"], "item {i}");
+    }
+    api.db.finish().await;
+}
+
 #[tokio::test]
 async fn the_proof_flow() {
     let api = Api::new().await;

@@ -644,7 +644,73 @@ fn too_many_entries_and_truncated_zips_are_refused() {
     let mut z = zip_of(&[("OFD.xml", b"<ofd:OFD/>", false)]);
     let i = z.windows(4).position(|w| w == b"OFD/").unwrap();
     z[i] = b'X';
-    assert!(OfdPackage::read(&z, Limits::default()).is_err());
+    match OfdPackage::read(&z, Limits::default()) {
+        Err(OfdError::CorruptEntry { name, why }) => {
+            assert_eq!(name, "/OFD.xml");
+            assert_eq!(why, "its CRC-32 does not match its bytes");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn stored_entries_are_views_of_the_package_under_the_same_limits() {
+    let blob: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let z = zip_of(&[
+        ("OFD.xml", b"<ofd:OFD/>", true),
+        ("Doc_0/Res/blob.bin", &blob, false),
+        ("Doc_0/Res/small.txt", b"stored text", false),
+    ]);
+    // Handed over or copied, the package reads the same, and every stored entry's bytes
+    // are the file's.
+    let owned = OfdPackage::read_owned(z.clone(), Limits::default()).unwrap();
+    let copied = OfdPackage::read(&z, Limits::default()).unwrap();
+    assert_eq!(owned.entries(), copied.entries());
+    assert_eq!(owned.file("/Doc_0/Res/blob.bin").unwrap(), &blob[..]);
+    assert_eq!(owned.file("/Doc_0/Res/small.txt").unwrap(), b"stored text");
+    assert_eq!(owned.file("/OFD.xml").unwrap(), b"<ofd:OFD/>");
+    // Written back unchanged, then read again: the same files.
+    let again = OfdPackage::read(&owned.write().unwrap(), Limits::default()).unwrap();
+    assert_eq!(again.entries(), owned.entries());
+    // A stored entry is held to the entry and total limits like an inflated one.
+    let small = Limits {
+        max_entry_size: 100_000,
+        ..Limits::default()
+    };
+    match OfdPackage::read(&z, small) {
+        Err(OfdError::EntryTooLarge { name, max }) => {
+            assert_eq!((name.as_str(), max), ("Doc_0/Res/blob.bin", 100_000))
+        }
+        other => panic!("{other:?}"),
+    }
+    let total = Limits {
+        max_total_size: 200_000,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        OfdPackage::read(&z, total),
+        Err(OfdError::TotalTooLarge { max: 200_000 })
+    ));
+    // A stored entry whose central directory claims more bytes than the package holds
+    // is refused as ending inside the package, never read past its end.
+    let mut long = z.clone();
+    let cd = long
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x01\x02")
+        .map(|(i, _)| i)
+        .nth(1)
+        .unwrap();
+    for field in [cd + 20, cd + 24] {
+        long[field..field + 4].copy_from_slice(&5_000_000u32.to_le_bytes());
+    }
+    match OfdPackage::read(&long, Limits::default()) {
+        Err(OfdError::CorruptEntry { name, why }) => {
+            assert_eq!(name, "/Doc_0/Res/blob.bin");
+            assert_eq!(why, "the package ends inside it");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
