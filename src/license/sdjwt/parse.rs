@@ -45,6 +45,20 @@ impl Disclosure {
             problem,
         };
         let bytes = jose::b64_decode(encoded, "disclosure", MAX_SD_JWT_BYTES)?;
+        // The common shape read straight into its parts; anything else is read again as
+        // a JSON tree to say what is wrong with it.
+        if let Ok((salt, name, value)) = serde_json::from_slice::<(String, String, Value)>(&bytes)
+        {
+            if name == "_sd" || name == "..." || name == "_sd_alg" {
+                return Err(bad("claim name is reserved"));
+            }
+            return Ok(Disclosure {
+                encoded: encoded.to_owned(),
+                salt,
+                name,
+                value,
+            });
+        }
         let Ok(Value::Array(mut parts)) = serde_json::from_slice::<Value>(&bytes) else {
             return Err(bad("not a base64url JSON array"));
         };
