@@ -47,8 +47,7 @@ impl Disclosure {
         let bytes = jose::b64_decode(encoded, "disclosure", MAX_SD_JWT_BYTES)?;
         // The common shape read straight into its parts; anything else is read again as
         // a JSON tree to say what is wrong with it.
-        if let Ok((salt, name, value)) = serde_json::from_slice::<(String, String, Value)>(&bytes)
-        {
+        if let Ok((salt, name, value)) = serde_json::from_slice::<(String, String, Value)>(&bytes) {
             if name == "_sd" || name == "..." || name == "_sd_alg" {
                 return Err(bad("claim name is reserved"));
             }
