@@ -273,20 +273,20 @@ struct BatchAnswer<'a> {
     issued: &'a [IssuedLicense],
 }
 
-/// Sign `requests` (in the slots `slots`, same order) and write them into `tx` in parts
-/// of [`PIPELINE_PART`], the next part signing while the previous one is written;
-/// returns what the answer shows of each license.
+/// Sign `requests` (one for each slot `tx` reserved, in order) and write them into
+/// `tx` in parts of [`PIPELINE_PART`], the next part signing while the previous one is
+/// written; returns what the answer shows of each license.
 async fn sign_and_write<T: Issuance, B: Blocking>(
     tx: &mut T,
     run: &B,
     issuer: &Issuer<'_>,
     requests: Vec<IssueRequest>,
-    slots: &[Slot],
     kept: &[(i64, String)],
     now: OffsetDateTime,
     batch: bool,
 ) -> Result<Vec<IssuedLicense>, ServiceError> {
     let t = now.unix_timestamp();
+    let slots = tx.slots().to_vec();
     let mut parts = Vec::with_capacity(requests.len().div_ceil(PIPELINE_PART));
     let mut rest = requests;
     while rest.len() > PIPELINE_PART {
@@ -386,8 +386,7 @@ pub async fn issue<S: LicenseStore, B: Blocking>(
         .collect::<Result<Vec<_>, _>>()?;
     // The validation data is logged ahead of the licenses it is kept for.
     let kept = super::ltv::keep_for(&mut tx, run, issuer, &slots, now).await?;
-    let licenses =
-        sign_and_write(&mut tx, run, issuer, requests, &slots, &kept, now, batch).await?;
+    let licenses = sign_and_write(&mut tx, run, issuer, requests, &kept, now, batch).await?;
     let response = if batch {
         serde_json::to_string(&BatchAnswer { issued: &licenses })
             .map_err(|e| ServiceError::Internal(e.to_string()))?
