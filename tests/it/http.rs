@@ -638,6 +638,22 @@ async fn idempotent_retries_never_issue_twice(#[case] engine: &str) {
     api.db.finish().await;
 }
 
+/// How a batch of `items` is refused: the status, the problem code and the item named.
+async fn batch_refusal(
+    api: &Api,
+    agency: &str,
+    items: &[Value],
+) -> (StatusCode, String, Option<u64>) {
+    let (s, v) = api
+        .post(agency, "/v1/licenses:batch", &json!({ "items": items }))
+        .await;
+    (
+        s,
+        v["code"].as_str().unwrap_or_default().to_string(),
+        v["item"].as_u64(),
+    )
+}
+
 #[rstest]
 #[tokio::test]
 async fn a_batch_is_issued_in_one_transaction(
@@ -669,14 +685,11 @@ async fn a_batch_is_issued_in_one_transaction(
     // One bad item refuses the whole batch.
     let mut items: Vec<Value> = (40..45).map(id_card).collect();
     items[3]["claims"]["sex"] = json!("unknown");
-    let (s, v) = api
-        .post(agency, "/v1/licenses:batch", &json!({ "items": items }))
-        .await;
     assert_eq!(
-        (s, v["code"].as_str(), v["item"].as_u64()),
+        batch_refusal(&api, agency, &items).await,
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some("invalid_claims"),
+            "invalid_claims".into(),
             Some(3)
         )
     );
@@ -698,17 +711,13 @@ async fn a_batch_of_several_parts_is_written_in_order_and_all_or_none(
     // were written in its transaction: nothing of it stays.
     let mut items: Vec<Value> = (0..n).map(id_card).collect();
     items[n as usize - 10]["claims"]["sex"] = json!("unknown");
-    let (s, v) = api
-        .post(agency, "/v1/licenses:batch", &json!({ "items": items }))
-        .await;
     assert_eq!(
-        (s, v["code"].as_str(), v["item"].as_u64()),
+        batch_refusal(&api, agency, &items).await,
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some("invalid_claims"),
+            "invalid_claims".into(),
             Some(u64::from(n) - 10)
-        ),
-        "{v}"
+        )
     );
     assert_eq!(api.count().await, 0);
     // The whole batch: every license in its slot, in the order asked, each one the

@@ -45,37 +45,19 @@ impl Disclosure {
             problem,
         };
         let bytes = jose::b64_decode(encoded, "disclosure", MAX_SD_JWT_BYTES)?;
-        // The common shape read straight into its parts; anything else is read again as
-        // a JSON tree to say what is wrong with it.
-        if let Ok((salt, name, value)) = serde_json::from_slice::<(String, String, Value)>(&bytes) {
-            if name == "_sd" || name == "..." || name == "_sd_alg" {
-                return Err(bad("claim name is reserved"));
-            }
-            return Ok(Disclosure {
-                encoded: encoded.to_owned(),
-                salt,
-                name,
-                value,
-            });
-        }
-        let Ok(Value::Array(mut parts)) = serde_json::from_slice::<Value>(&bytes) else {
-            return Err(bad("not a base64url JSON array"));
+        // Read straight into its parts; when that fails, read again as a JSON tree only
+        // to say what is wrong.
+        let Ok((salt, name, value)) = serde_json::from_slice::<(String, String, Value)>(&bytes)
+        else {
+            return Err(bad(shape_problem(&bytes)));
         };
-        if parts.len() != 3 {
-            return Err(bad(
-                "not [salt, name, value] (array elements are not disclosed here)",
-            ));
-        }
-        let value = parts.pop().unwrap_or(Value::Null);
-        let name = parts[1].as_str().ok_or(bad("claim name is not a string"))?;
-        let salt = parts[0].as_str().ok_or(bad("salt is not a string"))?;
         if name == "_sd" || name == "..." || name == "_sd_alg" {
             return Err(bad("claim name is reserved"));
         }
         Ok(Disclosure {
             encoded: encoded.to_owned(),
-            salt: salt.to_owned(),
-            name: name.to_owned(),
+            salt,
+            name,
             value,
         })
     }
@@ -83,6 +65,22 @@ impl Disclosure {
     /// base64url(SHA-256(encoded)).
     pub fn digest(&self) -> String {
         jose::b64(&DigestAlgorithm::Sha256.digest(self.encoded.as_bytes()))
+    }
+}
+
+/// What keeps decoded disclosure bytes from being `[salt, name, value]`.
+fn shape_problem(bytes: &[u8]) -> &'static str {
+    let Ok(Value::Array(parts)) = serde_json::from_slice::<Value>(bytes) else {
+        return "not a base64url JSON array";
+    };
+    if parts.len() != 3 {
+        "not [salt, name, value] (array elements are not disclosed here)"
+    } else if !parts[1].is_string() {
+        "claim name is not a string"
+    } else if !parts[0].is_string() {
+        "salt is not a string"
+    } else {
+        "not [salt, name, value]"
     }
 }
 

@@ -290,18 +290,30 @@ fn stored_view(
             name: display_path(name),
             why: "the package ends inside it".into(),
         })?;
-    if len as u64 > limits.max_entry_size {
+    within_size_limits(name, len as u64, total_so_far, limits)?;
+    Ok(source.slice(start..end))
+}
+
+/// An entry of `len` expanded bytes, after `total_so_far` bytes of the entries before
+/// it, against the entry and total limits.
+fn within_size_limits(
+    name: &str,
+    len: u64,
+    total_so_far: u64,
+    limits: &Limits,
+) -> Result<(), OfdError> {
+    if len > limits.max_entry_size {
         return Err(OfdError::EntryTooLarge {
             name: name.to_string(),
             max: limits.max_entry_size,
         });
     }
-    if total_so_far + len as u64 > limits.max_total_size {
+    if total_so_far + len > limits.max_total_size {
         return Err(OfdError::TotalTooLarge {
             max: limits.max_total_size,
         });
     }
-    Ok(source.slice(start..end))
+    Ok(())
 }
 
 /// Read one entry, never past the limits and never trusting its declared size.
@@ -343,11 +355,7 @@ fn read_bounded<R: Read>(
             max_ratio: limits.max_ratio,
         });
     }
-    if total_so_far + len > limits.max_total_size {
-        return Err(OfdError::TotalTooLarge {
-            max: limits.max_total_size,
-        });
-    }
+    within_size_limits(name, len, total_so_far, limits)?;
     Ok(out)
 }
 
