@@ -154,3 +154,38 @@ impl SdJwt {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem_of(json: &str) -> LicenseError {
+        Disclosure::parse(&jose::b64(json.as_bytes())).unwrap_err()
+    }
+
+    #[test]
+    fn a_malformed_disclosure_names_its_problem() {
+        for (json, problem) in [
+            (r#"{"a":1}"#, "not a base64url JSON array"),
+            (
+                r#"["s","n"]"#,
+                "not [salt, name, value] (array elements are not disclosed here)",
+            ),
+            (r#"["s",1,"v"]"#, "claim name is not a string"),
+            (r#"[1,2,"v"]"#, "claim name is not a string"),
+            (r#"[1,"n","v"]"#, "salt is not a string"),
+            (r#"["s","_sd","v"]"#, "claim name is reserved"),
+            (r#"["s","...","v"]"#, "claim name is reserved"),
+        ] {
+            match problem_of(json) {
+                LicenseError::Malformed { what, problem: p } => {
+                    assert_eq!((what, p), ("disclosure", problem), "{json}")
+                }
+                other => panic!("{json}: {other:?}"),
+            }
+        }
+        let d = Disclosure::parse(&jose::b64(br#"["s","name",{"k":[1]}]"#)).unwrap();
+        assert_eq!((d.salt.as_str(), d.name.as_str()), ("s", "name"));
+        assert_eq!(d.value, serde_json::json!({"k": [1]}));
+    }
+}
